@@ -1,0 +1,6 @@
+# Warning flags shared by every target of the project (not exported to consumers).
+# -Wno-missing-field-initializers: g++ 12 warns on designated initializers that leave members to
+# their defaults, which is exactly how the library's option and request aggregates are meant to be used.
+add_library(chime_warnings INTERFACE)
+target_compile_options(chime_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
+    -Wno-missing-field-initializers $<$<BOOL:${CHIME_WERROR}>:-Werror>)

@@ -1,0 +1,355 @@
+#include <chime/auth/sigv4.hpp>
+#include <chime/uri_encoding.hpp>
+
+#include "auth/crypto.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+namespace chime::auth {
+namespace {
+
+using namespace std::string_view_literals;
+
+constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
+constexpr std::string_view empty_payload_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
+    return out;
+}
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+// Header values are trimmed and every run of white space (folded lines included) becomes one space.
+std::string canonical_header_value(std::string_view v) {
+    std::string out;
+    out.reserve(v.size());
+    bool pending_space = false;
+    for (char c : v) {
+        if (is_space(c)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space)
+            out.push_back(' ');
+        pending_space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+
+// Hop-by-hop and proxy-rewritten headers: signing them would break the signature in transit.
+bool is_unsignable(std::string_view lname) noexcept {
+    static constexpr std::array names{"authorization"sv,  "cache-control"sv, "connection"sv,   "expect"sv,
+                                      "from"sv,           "keep-alive"sv,    "max-forwards"sv, "pragma"sv,
+                                      "referer"sv,        "te"sv,            "trailer"sv,      "transfer-encoding"sv,
+                                      "upgrade"sv,        "user-agent"sv,    "x-amzn-trace-id"sv};
+    return std::find(names.begin(), names.end(), lname) != names.end() || lname.starts_with("proxy-") ||
+           lname.starts_with("sec-");
+}
+
+struct canonical_header {
+    std::string name;
+    std::string value;
+};
+
+struct canonical_headers {
+    std::string block;          // "name:value\n" lines
+    std::string signed_headers; // "a;b;c"
+};
+
+canonical_headers build_canonical_headers(std::span<const header_field> headers,
+                                          std::span<const canonical_header> added) {
+    std::vector<canonical_header> all;
+    all.reserve(headers.size() + added.size());
+    bool has_host = false;
+    for (const auto& h : headers) {
+        std::string lname = to_lower(h.name);
+        if (lname == "x-amz-date" || lname == "x-amz-security-token")
+            throw std::invalid_argument("SigV4: the request must not carry " + std::string(h.name) +
+                                        "; the signer adds it");
+        if (is_unsignable(lname))
+            continue;
+        has_host = has_host || lname == "host";
+        all.push_back({std::move(lname), canonical_header_value(h.value)});
+    }
+    if (!has_host)
+        throw std::invalid_argument("SigV4: the request has no Host header");
+    all.insert(all.end(), added.begin(), added.end());
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+
+    canonical_headers out;
+    for (std::size_t i = 0; i < all.size();) {
+        const std::string& name = all[i].name;
+        out.block += name;
+        out.block += ':';
+        out.block += all[i].value;
+        std::size_t j = i + 1;
+        for (; j < all.size() && all[j].name == name; ++j) {
+            out.block += ',';
+            out.block += all[j].value;
+        }
+        out.block += '\n';
+        if (!out.signed_headers.empty())
+            out.signed_headers += ';';
+        out.signed_headers += name;
+        i = j;
+    }
+    return out;
+}
+
+// Non-S3 services: remove empty, "." and ".." segments, then encode the wire path once more.
+void append_canonical_uri(std::string& out, std::string_view path, const signing_params& p) {
+    if (path.empty())
+        path = "/";
+    std::string normalized;
+    if (p.normalize_path) {
+        std::vector<std::string_view> segments;
+        std::size_t pos = 0;
+        while (pos <= path.size()) {
+            const std::size_t slash = std::min(path.find('/', pos), path.size());
+            const std::string_view seg = path.substr(pos, slash - pos);
+            if (seg == "..") {
+                if (!segments.empty())
+                    segments.pop_back();
+            } else if (!seg.empty() && seg != ".") {
+                segments.push_back(seg);
+            }
+            pos = slash + 1;
+        }
+        if (path.front() == '/')
+            normalized += '/';
+        for (std::size_t i = 0; i < segments.size(); ++i) {
+            if (i)
+                normalized += '/';
+            normalized += segments[i];
+        }
+        if (!segments.empty() && path.back() == '/')
+            normalized += '/';
+        if (normalized.empty())
+            normalized = "/";
+        path = normalized;
+    }
+    if (p.double_encode_path)
+        append_uri_encoded(out, path, /*keep_slash=*/true);
+    else
+        out += path;
+}
+
+struct query_param {
+    std::string key; // encoded
+    std::string value;
+};
+
+void parse_wire_query(std::string_view q, std::vector<query_param>& out) {
+    std::size_t pos = 0;
+    while (pos < q.size()) {
+        std::size_t amp = q.find('&', pos);
+        if (amp == std::string_view::npos)
+            amp = q.size();
+        const std::string_view piece = q.substr(pos, amp - pos);
+        pos = amp + 1;
+        if (piece.empty())
+            continue;
+        const std::size_t eq = piece.find('=');
+        const std::string_view k = piece.substr(0, eq);
+        const std::string_view v = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
+        out.push_back({uri_encode(uri_decode(k)), uri_encode(uri_decode(v))});
+    }
+}
+
+std::string join_sorted_query(std::vector<query_param>& params) {
+    std::sort(params.begin(), params.end(), [](const auto& a, const auto& b) {
+        return a.key != b.key ? a.key < b.key : a.value < b.value;
+    });
+    std::string out;
+    for (const auto& p : params) {
+        if (!out.empty())
+            out += '&';
+        out += p.key;
+        out += '=';
+        out += p.value;
+    }
+    return out;
+}
+
+void validate(const signing_params& p, const credentials& c) {
+    if (p.region.empty())
+        throw std::invalid_argument("SigV4: signing region is empty");
+    if (p.service.empty())
+        throw std::invalid_argument("SigV4: signing service name is empty");
+    if (c.access_key_id.empty() || c.secret_access_key.empty())
+        throw std::invalid_argument("SigV4: credentials lack an access key id or secret access key");
+}
+
+std::string make_scope(std::string_view date, const signing_params& p) {
+    std::string s;
+    s.reserve(date.size() + p.region.size() + p.service.size() + 16);
+    s.append(date).append("/").append(p.region).append("/").append(p.service).append("/aws4_request");
+    return s;
+}
+
+std::string make_canonical_request(std::string_view method, const std::string& uri, const std::string& query,
+                                   const canonical_headers& headers, std::string_view payload_hash) {
+    std::string cr;
+    cr.reserve(method.size() + uri.size() + query.size() + headers.block.size() + headers.signed_headers.size() +
+               payload_hash.size() + 8);
+    cr.append(method).append("\n").append(uri).append("\n").append(query).append("\n");
+    cr.append(headers.block).append("\n").append(headers.signed_headers).append("\n").append(payload_hash);
+    return cr;
+}
+
+std::string make_string_to_sign(std::string_view amz_date, std::string_view scope, std::string_view canonical) {
+    std::string sts;
+    sts.reserve(algorithm.size() + amz_date.size() + scope.size() + 64 + 3);
+    sts.append(algorithm).append("\n").append(amz_date).append("\n").append(scope).append("\n");
+    detail::append_hex(sts, detail::sha256(canonical));
+    return sts;
+}
+
+} // namespace
+
+struct signer::key_cache {
+    struct entry {
+        std::string access_key_id, secret, date, region, service;
+        detail::digest256 key{};
+    };
+    std::mutex mutex;
+    std::array<entry, 8> entries;
+    std::size_t next = 0;
+
+    detail::digest256 get(const credentials& c, std::string_view date, const signing_params& p) {
+        std::lock_guard lock(mutex);
+        for (const auto& e : entries) {
+            if (e.date == date && e.region == p.region && e.service == p.service &&
+                e.access_key_id == c.access_key_id && e.secret == c.secret_access_key)
+                return e.key;
+        }
+        const std::string k0 = "AWS4" + c.secret_access_key;
+        auto as_bytes = [](std::string_view s) {
+            return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+        };
+        auto k = detail::hmac_sha256(as_bytes(k0), date);
+        k = detail::hmac_sha256(k, p.region);
+        k = detail::hmac_sha256(k, p.service);
+        k = detail::hmac_sha256(k, "aws4_request");
+        entry& e = entries[next];
+        next = (next + 1) % entries.size();
+        e = entry{c.access_key_id, c.secret_access_key, std::string(date), std::string(p.region),
+                  std::string(p.service), k};
+        return k;
+    }
+};
+
+signer::signer() : cache_(std::make_unique<key_cache>()) {}
+signer::~signer() = default;
+signer::signer(signer&&) noexcept = default;
+signer& signer::operator=(signer&&) noexcept = default;
+
+std::string payload_hash(std::string_view payload) {
+    if (payload.empty())
+        return std::string(empty_payload_sha256);
+    return detail::to_hex(detail::sha256(payload));
+}
+
+std::string format_amz_date(std::chrono::system_clock::time_point t) {
+    using namespace std::chrono;
+    const auto day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{floor<seconds>(t - day)};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return buf;
+}
+
+header_signature signer::sign(const signable_request& req, const credentials& creds,
+                              const signing_params& params) const {
+    validate(params, creds);
+    header_signature out;
+    out.amz_date = format_amz_date(params.time);
+    const std::string_view date = std::string_view(out.amz_date).substr(0, 8);
+    const std::string_view body_hash = req.payload_hash.empty() ? empty_payload_sha256 : req.payload_hash;
+
+    std::vector<canonical_header> added;
+    added.push_back({"x-amz-date", out.amz_date});
+    if (!creds.session_token.empty() && params.token_placement == session_token_placement::signed_in)
+        added.push_back({"x-amz-security-token", canonical_header_value(creds.session_token)});
+    if (params.add_content_sha256) {
+        out.content_sha256 = std::string(body_hash);
+        added.push_back({"x-amz-content-sha256", out.content_sha256});
+    }
+    const canonical_headers headers = build_canonical_headers(req.headers, added);
+
+    std::string uri;
+    append_canonical_uri(uri, req.path, params);
+    std::vector<query_param> query;
+    parse_wire_query(req.query, query);
+
+    const std::string scope = make_scope(date, params);
+    out.canonical_request = make_canonical_request(req.method, uri, join_sorted_query(query), headers, body_hash);
+    out.string_to_sign = make_string_to_sign(out.amz_date, scope, out.canonical_request);
+    out.signature = detail::to_hex(detail::hmac_sha256(cache_->get(creds, date, params), out.string_to_sign));
+
+    out.authorization.reserve(160 + headers.signed_headers.size());
+    out.authorization.append(algorithm)
+        .append(" Credential=")
+        .append(creds.access_key_id)
+        .append("/")
+        .append(scope)
+        .append(", SignedHeaders=")
+        .append(headers.signed_headers)
+        .append(", Signature=")
+        .append(out.signature);
+    return out;
+}
+
+presigned_query signer::presign(const signable_request& req, const credentials& creds,
+                                const signing_params& params) const {
+    validate(params, creds);
+    if (params.expires < std::chrono::seconds(1) || params.expires > std::chrono::seconds(604800))
+        throw std::invalid_argument("SigV4: X-Amz-Expires must be between 1 and 604800 seconds, got " +
+                                    std::to_string(params.expires.count()));
+    presigned_query out;
+    out.amz_date = format_amz_date(params.time);
+    const std::string_view date = std::string_view(out.amz_date).substr(0, 8);
+    const std::string_view body_hash = req.payload_hash.empty() ? empty_payload_sha256 : req.payload_hash;
+    const canonical_headers headers = build_canonical_headers(req.headers, {});
+    const std::string scope = make_scope(date, params);
+
+    std::vector<query_param> query;
+    parse_wire_query(req.query, query);
+    query.push_back({"X-Amz-Algorithm", std::string(algorithm)});
+    query.push_back({"X-Amz-Credential", uri_encode(creds.access_key_id + "/" + scope)});
+    query.push_back({"X-Amz-Date", out.amz_date});
+    query.push_back({"X-Amz-Expires", std::to_string(params.expires.count())});
+    query.push_back({"X-Amz-SignedHeaders", uri_encode(headers.signed_headers)});
+    const bool token_signed =
+        !creds.session_token.empty() && params.token_placement == session_token_placement::signed_in;
+    if (token_signed)
+        query.push_back({"X-Amz-Security-Token", uri_encode(creds.session_token)});
+
+    std::string uri;
+    append_canonical_uri(uri, req.path, params);
+    out.query = join_sorted_query(query);
+    out.canonical_request = make_canonical_request(req.method, uri, out.query, headers, body_hash);
+    out.string_to_sign = make_string_to_sign(out.amz_date, scope, out.canonical_request);
+    out.signature = detail::to_hex(detail::hmac_sha256(cache_->get(creds, date, params), out.string_to_sign));
+
+    out.query.append("&X-Amz-Signature=").append(out.signature);
+    if (!creds.session_token.empty() && !token_signed)
+        out.query.append("&X-Amz-Security-Token=").append(uri_encode(creds.session_token));
+    return out;
+}
+
+} // namespace chime::auth
