@@ -2,5 +2,6 @@
 # -Wno-missing-field-initializers: g++ 12 warns on designated initializers that leave members to
 # their defaults, which is exactly how the library's option and request aggregates are meant to be used.
 add_library(chime_warnings INTERFACE)
-target_compile_options(chime_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
+target_compile_options(chime_warnings INTERFACE -Wall -Wextra -Wpedantic
+    $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> $<$<CXX_COMPILER_ID:Clang>:-Wshadow-uncaptured-local>
     -Wno-missing-field-initializers $<$<BOOL:${CHIME_WERROR}>:-Werror>)

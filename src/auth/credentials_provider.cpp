@@ -325,7 +325,7 @@ std::shared_ptr<credentials_provider> make_default_provider(const aws_config& cf
             "container credentials (AWS_CONTAINER_CREDENTIALS_* is set, but chime-cpp has no container provider yet)"));
     else
         sources.push_back(
-            std::make_unique<not_implemented>("not instance metadata (chime-cpp has no IMDS provider yet)"));
+            std::make_unique<not_implemented>("instance metadata (not queried: chime-cpp has no IMDS provider yet)"));
     if (cfg.config_file.empty() && cfg.credentials_file.empty())
         sources.push_back(std::make_unique<not_implemented>("no shared files (HOME is not set)"));
 

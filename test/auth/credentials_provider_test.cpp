@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(nothing_found_lists_every_place) {
     BOOST_TEST(msg == "no AWS credentials found; looked in: environment (AWS_ACCESS_KEY_ID not set), "
                       "shared credentials file " + creds_path + " (profile default: no such file), "
                       "shared config file " + config_path + " (profile default: no aws_access_key_id), "
-                      "not instance metadata (chime-cpp has no IMDS provider yet)");
+                      "instance metadata (not queried: chime-cpp has no IMDS provider yet)");
 
     vars["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/x";
     BOOST_TEST(contains(error().second, "container credentials (AWS_CONTAINER_CREDENTIALS_* is set"));
