@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
-
 #include <sys/resource.h>
 
 namespace {
@@ -32,14 +31,17 @@ void measure(const char* name, long iterations, F&& op) {
         op(i);
     const double cpu = cpu_seconds() - cpu0;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    std::printf("sigv4 op=%s iterations=%ld wall_s=%.3f cpu_s=%.3f us_per_op=%.3f\n", name, iterations, wall, cpu,
-                cpu * 1e6 / static_cast<double>(iterations));
+    std::printf("sigv4 op=%s iterations=%ld wall_s=%.3f cpu_s=%.3f us_per_op=%.3f\n", name, iterations, wall,
+                cpu, cpu * 1e6 / static_cast<double>(iterations));
 }
 
 int sigv4(long iterations) {
     using namespace chime;
-    const auth::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                                  "IQoJb3JpZ2luX2VjEXAMPLE+/token==", {}, ""};
+    const auth::credentials creds{"AKIDEXAMPLE",
+                                  "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                  "IQoJb3JpZ2luX2VjEXAMPLE+/token==",
+                                  {},
+                                  ""};
     const std::string channel = "arn:aws:chime:us-east-1:111122223333:app-instance/abc/channel/def";
     const std::string bearer = "arn:aws:chime:us-east-1:111122223333:app-instance/abc/user/alice";
     const std::string path = "/channels/" + uri_encode(channel) + "/messages";
@@ -55,18 +57,23 @@ int sigv4(long iterations) {
     measure("payload_hash", iterations, [&](long) { sink += auth::payload_hash(body).size(); });
     measure("sign", iterations, [&](long i) {
         const std::string hash = auth::payload_hash(body);
-        const auth::signable_request req{.method = "POST", .path = path, .headers = headers, .payload_hash = hash};
-        const auth::signing_params p{.region = "us-east-1", .service = "chime",
-                                     .time = t0 + std::chrono::seconds(i % 60), .add_content_sha256 = true};
+        const auth::signable_request req{
+            .method = "POST", .path = path, .headers = headers, .payload_hash = hash};
+        const auth::signing_params p{.region = "us-east-1",
+                                     .service = "chime",
+                                     .time = t0 + std::chrono::seconds(i % 60),
+                                     .add_content_sha256 = true};
         sink += signer.sign(req, creds, p).authorization.size();
     });
     const auth::header_field ws_host{"host", "node001.ue1.ws-messaging.chime.aws"};
     const std::string ws_query = "userArn=" + uri_encode(bearer) + "&sessionId=1";
     measure("presign", iterations, [&](long i) {
-        const auth::signable_request req{.method = "GET", .path = "/connect", .query = ws_query,
-                                         .headers = {&ws_host, 1}};
-        const auth::signing_params p{.region = "us-east-1", .service = "chime",
-                                     .time = t0 + std::chrono::seconds(i % 60), .expires = std::chrono::seconds(10)};
+        const auth::signable_request req{
+            .method = "GET", .path = "/connect", .query = ws_query, .headers = {&ws_host, 1}};
+        const auth::signing_params p{.region = "us-east-1",
+                                     .service = "chime",
+                                     .time = t0 + std::chrono::seconds(i % 60),
+                                     .expires = std::chrono::seconds(10)};
         sink += signer.presign(req, creds, p).query.size();
     });
     return sink == 0; // keeps the work observable

@@ -17,9 +17,11 @@ namespace asio = boost::asio;
 int main() try {
     const chime::aws_config cfg = chime::load_config("Chime SDK Messaging");
     std::cout << "profile:  " << cfg.profile.value << " (" << cfg.profile.source << ")\n"
-              << "region:   " << (cfg.region ? cfg.region->value + " (" + cfg.region->source + ")" : "not set")
+              << "region:   "
+              << (cfg.region ? cfg.region->value + " (" + cfg.region->source + ")" : "not set")
               << "\nendpoint: "
-              << (cfg.endpoint_url ? cfg.endpoint_url->value + " (" + cfg.endpoint_url->source + ")" : "AWS default")
+              << (cfg.endpoint_url ? cfg.endpoint_url->value + " (" + cfg.endpoint_url->source + ")"
+                                   : "AWS default")
               << "\n";
 
     asio::io_context ioc;
@@ -31,8 +33,8 @@ int main() try {
         creds = pending.get();
     } catch (const chime::exception& e) {
         std::cout << "\n" << e.what() << "\n-> continuing with AWS's documented example keys\n";
-        creds = std::make_shared<const chime::auth::credentials>(
-            chime::auth::credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, "example"});
+        creds = std::make_shared<const chime::auth::credentials>(chime::auth::credentials{
+            "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, "example"});
     }
     std::cout << "\n" << *creds << "\n";
 
@@ -47,11 +49,12 @@ int main() try {
         {"host", host}, {"content-type", "application/json"}, {"x-amz-chime-bearer", bearer}};
 
     const chime::auth::signer signer;
-    const chime::auth::signing_params params{.region = region, .service = "chime",
+    const chime::auth::signing_params params{.region = region,
+                                             .service = "chime",
                                              .time = std::chrono::system_clock::now(),
                                              .add_content_sha256 = true};
-    const chime::auth::signable_request req{.method = "POST", .path = path, .headers = headers,
-                                            .payload_hash = body_hash};
+    const chime::auth::signable_request req{
+        .method = "POST", .path = path, .headers = headers, .payload_hash = body_hash};
     const auto sig = signer.sign(req, *creds, params);
     std::cout << "\nPOST https://" << host << path << "\n\ncanonical request:\n"
               << sig.canonical_request << "\n\nstring to sign:\n"
@@ -62,8 +65,8 @@ int main() try {
     auto ws_params = params;
     ws_params.add_content_sha256 = false;
     ws_params.expires = std::chrono::seconds(10);
-    const chime::auth::signable_request ws{.method = "GET", .path = "/connect", .query = ws_query,
-                                           .headers = {&ws_host, 1}};
+    const chime::auth::signable_request ws{
+        .method = "GET", .path = "/connect", .query = ws_query, .headers = {&ws_host, 1}};
     std::cout << "\nmessaging session: wss://" << ws_host.value << "/connect?"
               << signer.presign(ws, *creds, ws_params).query << "\n";
     return 0;

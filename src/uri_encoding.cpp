@@ -4,8 +4,8 @@ namespace chime {
 namespace {
 
 constexpr bool is_unreserved(unsigned char c) noexcept {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 int hex_value(char c) noexcept {
@@ -23,33 +23,36 @@ int hex_value(char c) noexcept {
 void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash) {
     static constexpr char digits[] = "0123456789ABCDEF";
     out.reserve(out.size() + in.size());
-    for (char ch : in) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (is_unreserved(c) || (keep_slash && c == '/')) {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(digits[c >> 4]);
-            out.push_back(digits[c & 0xF]);
-        }
+    std::size_t run = 0; // start of the current run of bytes that stay as they are
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const auto c = static_cast<unsigned char>(in[i]);
+        if (is_unreserved(c) || (keep_slash && c == '/'))
+            continue;
+        out.append(in.data() + run, i - run);
+        const char esc[3] = {'%', digits[c >> 4], digits[c & 0xF]};
+        out.append(esc, 3);
+        run = i + 1;
     }
+    out.append(in.data() + run, in.size() - run);
 }
 
 std::string uri_decode(std::string_view in) {
     std::string out;
     out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%' && i + 2 < in.size()) {
-            const int hi = hex_value(in[i + 1]);
-            const int lo = hex_value(in[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out.push_back(static_cast<char>(hi * 16 + lo));
-                i += 2;
-                continue;
-            }
-        }
-        out.push_back(in[i]);
+    std::size_t run = 0;
+    for (std::size_t i = 0; i + 2 < in.size(); ++i) {
+        if (in[i] != '%')
+            continue;
+        const int hi = hex_value(in[i + 1]);
+        const int lo = hex_value(in[i + 2]);
+        if (hi < 0 || lo < 0)
+            continue; // not an escape: kept literally
+        out.append(in.data() + run, i - run);
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        run = i + 1;
     }
+    out.append(in.data() + run, in.size() - run);
     return out;
 }
 

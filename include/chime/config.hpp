@@ -7,10 +7,10 @@
 /// |---------------|-----------------|-----------------------------------------------------|-------------|
 /// | profile       | `profile`       | `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`                 | (`default`) |
 /// | region        | `region`        | `AWS_REGION`, `AWS_DEFAULT_REGION`                   | `region`    |
-/// | endpoint      | `endpoint_url`  | `AWS_ENDPOINT_URL_<SERVICE_ID>`, `AWS_ENDPOINT_URL`  | `services` section's `endpoint_url`, then `endpoint_url` |
-/// | max attempts  | `max_attempts`  | `AWS_MAX_ATTEMPTS`                                   | `max_attempts` |
-/// | retry mode    | `retry_mode`    | `AWS_RETRY_MODE`                                     | `retry_mode` |
-/// | CA bundle     | `ca_bundle`     | `AWS_CA_BUNDLE`                                      | `ca_bundle` |
+/// | endpoint      | `endpoint_url`  | `AWS_ENDPOINT_URL_<SERVICE_ID>`, `AWS_ENDPOINT_URL`  | `services`
+/// section's `endpoint_url`, then `endpoint_url` | | max attempts  | `max_attempts`  | `AWS_MAX_ATTEMPTS` |
+/// `max_attempts` | | retry mode    | `retry_mode`    | `AWS_RETRY_MODE` | `retry_mode` | | CA bundle     |
+/// `ca_bundle`     | `AWS_CA_BUNDLE`                                      | `ca_bundle` |
 ///
 /// Files: `AWS_CONFIG_FILE` (default `~/.aws/config`, sections `[default]` and `[profile NAME]`) and
 /// `AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`, sections `[NAME]`); a key in the
@@ -35,7 +35,8 @@ public:
 
     /// The process environment (`getenv`).
     environment();
-    explicit environment(lookup_fn fn) : fn_(std::move(fn)) {}
+    explicit environment(lookup_fn fn)
+        : fn_(std::move(fn)) {}
     static environment from_map(std::map<std::string, std::string, std::less<>> vars);
 
     /// The variable's value; a variable set to the empty string counts as unset, as in the AWS CLI.
@@ -68,11 +69,11 @@ struct config_overrides {
 
 /// The configuration of one service client.
 struct aws_config {
-    std::string service_id;     ///< the model's serviceId, e.g. "Chime SDK Messaging"
+    std::string service_id; ///< the model's serviceId, e.g. "Chime SDK Messaging"
     setting<std::string> profile{"default", "default"};
     bool profile_explicit = false; ///< chosen in code or with --profile: then environment keys are not used
-    std::filesystem::path config_file;       ///< empty when HOME is unset and AWS_CONFIG_FILE too
-    std::filesystem::path credentials_file;  ///< likewise
+    std::filesystem::path config_file;      ///< empty when HOME is unset and AWS_CONFIG_FILE too
+    std::filesystem::path credentials_file; ///< likewise
     std::optional<setting<std::string>> region;
     std::optional<setting<std::string>> endpoint_url;
     std::optional<setting<int>> max_attempts;

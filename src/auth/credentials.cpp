@@ -12,7 +12,8 @@ std::string to_string(const credentials& c) {
     s += ", session_token=";
     s += c.session_token.empty() ? "<none>" : "<redacted>";
     if (c.expiration) {
-        s += ", expires_unix=" + std::to_string(duration_cast<seconds>(c.expiration->time_since_epoch()).count());
+        s += ", expires_unix=" +
+             std::to_string(duration_cast<seconds>(c.expiration->time_since_epoch()).count());
     }
     if (!c.source.empty())
         s += ", source=" + c.source;
@@ -20,6 +21,8 @@ std::string to_string(const credentials& c) {
     return s;
 }
 
-std::ostream& operator<<(std::ostream& os, const credentials& c) { return os << to_string(c); }
+std::ostream& operator<<(std::ostream& os, const credentials& c) {
+    return os << to_string(c);
+}
 
 } // namespace chime::auth

@@ -1,11 +1,11 @@
-#include <chime/auth/credentials_provider.hpp>
-#include <chime/error.hpp>
-
 #include "config/ini_file.hpp"
 #include "util/iso8601.hpp"
 
-#include <boost/asio/associated_executor.hpp>
+#include <chime/auth/credentials_provider.hpp>
+#include <chime/error.hpp>
+
 #include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,12 +20,14 @@ namespace {
 // botocore's order: assume-role, web identity and SSO come before the shared credentials file, and
 // credential_process before the config file. This library implements none of them yet, so a profile
 // that asks for one gets a clear error rather than credentials from a later source it did not mean.
-constexpr const char* early_mechanisms[] = {"role_arn", "web_identity_token_file", "sso_session", "sso_start_url"};
+constexpr const char* early_mechanisms[] = {"role_arn", "web_identity_token_file", "sso_session",
+                                            "sso_start_url"};
 constexpr const char* process_mechanisms[] = {"credential_process"};
 
 class environment_source final : public credentials_source {
 public:
-    explicit environment_source(environment env) : env_(std::move(env)) {}
+    explicit environment_source(environment env)
+        : env_(std::move(env)) {}
 
     asio::awaitable<source_result> load() override {
         auto key = env_.get("AWS_ACCESS_KEY_ID");
@@ -34,8 +36,9 @@ public:
             co_return source_result{nullptr, "environment (AWS_ACCESS_KEY_ID not set)"};
         if (!key || !secret)
             throw exception(errc::partial_credentials,
-                            std::string("environment: ") + (key ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
-                                " is set but " + (key ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is not");
+                            std::string("environment: ") +
+                                (key ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") + " is set but " +
+                                (key ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is not");
         credentials c{*key, *secret, {}, {}, "environment"};
         if (auto token = env_.get("AWS_SESSION_TOKEN"))
             c.session_token = *token;
@@ -58,11 +61,14 @@ private:
 class shared_file_source final : public credentials_source {
 public:
     shared_file_source(std::filesystem::path file, std::string profile, bool config_format)
-        : file_(std::move(file)), profile_(std::move(profile)), config_format_(config_format) {}
+        : file_(std::move(file))
+        , profile_(std::move(profile))
+        , config_format_(config_format) {}
 
     asio::awaitable<source_result> load() override {
-        const std::string where = std::string(config_format_ ? "shared config file " : "shared credentials file ") +
-                                  file_.string() + " (profile " + profile_;
+        const std::string where =
+            std::string(config_format_ ? "shared config file " : "shared credentials file ") +
+            file_.string() + " (profile " + profile_;
         auto file = detail::read_ini_file(file_);
         if (!file)
             co_return source_result{nullptr, where + ": no such file)"};
@@ -100,14 +106,16 @@ private:
 class unsupported_mechanism_check final : public credentials_source {
 public:
     unsupported_mechanism_check(std::vector<std::string> settings_found, std::string where)
-        : found_(std::move(settings_found)), where_(std::move(where)) {}
+        : found_(std::move(settings_found))
+        , where_(std::move(where)) {}
 
     asio::awaitable<source_result> load() override {
         if (!found_.empty())
-            throw exception(errc::unsupported_credential_source,
-                            where_ + " configures credentials through '" + found_.front() +
-                                "', which chime-cpp does not support yet; use static keys, the environment, or "
-                                "a credential provider of your own");
+            throw exception(
+                errc::unsupported_credential_source,
+                where_ + " configures credentials through '" + found_.front() +
+                    "', which chime-cpp does not support yet; use static keys, the environment, or "
+                    "a credential provider of your own");
         co_return source_result{};
     }
 
@@ -118,7 +126,8 @@ private:
 
 class static_provider final : public credentials_provider {
 public:
-    explicit static_provider(credentials c) : creds_(std::make_shared<const credentials>(std::move(c))) {}
+    explicit static_provider(credentials c)
+        : creds_(std::make_shared<const credentials>(std::move(c))) {}
     asio::awaitable<credentials_ptr> get() override { co_return creds_; }
 
 private:
@@ -138,7 +147,8 @@ std::unique_ptr<credentials_source> make_shared_file_source(std::filesystem::pat
 
 std::shared_ptr<credentials_provider> make_static_provider(credentials creds) {
     if (creds.access_key_id.empty() || creds.secret_access_key.empty())
-        throw exception(errc::partial_credentials, "static credentials need both an access key id and a secret key");
+        throw exception(errc::partial_credentials,
+                        "static credentials need both an access key id and a secret key");
     if (creds.source.empty())
         creds.source = "static";
     return std::make_shared<static_provider>(std::move(creds));
@@ -156,7 +166,8 @@ struct chain_provider::state {
     };
     template <class Handler>
     struct waiter_impl final : waiter {
-        explicit waiter_impl(Handler h) : handler(std::move(h)) {}
+        explicit waiter_impl(Handler h)
+            : handler(std::move(h)) {}
         void complete(std::exception_ptr e, credentials_ptr c) override {
             auto ex = asio::get_associated_executor(handler);
             asio::post(ex, asio::append(std::move(handler), e, std::move(c)));
@@ -180,7 +191,8 @@ struct chain_provider::state {
     }
 
     // Called with the mutex released. Completes every waiter on its own executor.
-    static void complete(std::vector<std::unique_ptr<waiter>> ws, std::exception_ptr e, const credentials_ptr& c) {
+    static void complete(std::vector<std::unique_ptr<waiter>> ws, std::exception_ptr e,
+                         const credentials_ptr& c) {
         for (auto& w : ws)
             w->complete(e, c);
     }
@@ -251,8 +263,8 @@ asio::awaitable<credentials_ptr> chain_provider::get() {
             impl(std::move(handler)).complete(e, std::move(c));
         };
         co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&,
-                                                void(std::exception_ptr, credentials_ptr)>(std::move(park),
-                                                                                           asio::use_awaitable);
+                                                void(std::exception_ptr, credentials_ptr)>(
+            std::move(park), asio::use_awaitable);
     }
 
     std::exception_ptr error;
@@ -314,18 +326,20 @@ std::shared_ptr<credentials_provider> make_default_provider(const aws_config& cf
     // Not implemented yet: say so in the "no credentials" message instead of pretending to have looked.
     class not_implemented final : public credentials_source {
     public:
-        explicit not_implemented(std::string why) : why_(std::move(why)) {}
+        explicit not_implemented(std::string why)
+            : why_(std::move(why)) {}
         asio::awaitable<source_result> load() override { co_return source_result{nullptr, why_}; }
 
     private:
         std::string why_;
     };
     if (env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") || env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
-        sources.push_back(std::make_unique<not_implemented>(
-            "container credentials (AWS_CONTAINER_CREDENTIALS_* is set, but chime-cpp has no container provider yet)"));
-    else
         sources.push_back(
-            std::make_unique<not_implemented>("instance metadata (not queried: chime-cpp has no IMDS provider yet)"));
+            std::make_unique<not_implemented>("container credentials (AWS_CONTAINER_CREDENTIALS_* is set, "
+                                              "but chime-cpp has no container provider yet)"));
+    else
+        sources.push_back(std::make_unique<not_implemented>(
+            "instance metadata (not queried: chime-cpp has no IMDS provider yet)"));
     if (cfg.config_file.empty() && cfg.credentials_file.empty())
         sources.push_back(std::make_unique<not_implemented>("no shared files (HOME is not set)"));
 

@@ -63,7 +63,8 @@ digest256 sha256(std::string_view data) {
     digest256 out{};
     EVP_MD_CTX* ctx = thread_md_ctx();
     unsigned len = 0;
-    if (EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+    if (EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
         EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size())
         throw std::runtime_error("OpenSSL: SHA256 failed");
     return out;

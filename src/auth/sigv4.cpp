@@ -1,11 +1,10 @@
+#include "auth/crypto.hpp"
+
 #include <chime/auth/sigv4.hpp>
 #include <chime/uri_encoding.hpp>
 
-#include "auth/crypto.hpp"
-
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -16,49 +15,51 @@ namespace {
 using namespace std::string_view_literals;
 
 constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
-constexpr std::string_view empty_payload_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+constexpr std::string_view empty_payload_sha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string to_lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
-    return out;
+char ascii_lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool is_space(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 // Header values are trimmed and every run of white space (folded lines included) becomes one space.
-std::string canonical_header_value(std::string_view v) {
-    std::string out;
-    out.reserve(v.size());
-    bool pending_space = false;
-    for (char c : v) {
-        if (is_space(c)) {
-            pending_space = !out.empty();
+void append_canonical_value(std::string& out, std::string_view v) {
+    while (!v.empty() && is_space(v.front()))
+        v.remove_prefix(1);
+    while (!v.empty() && is_space(v.back()))
+        v.remove_suffix(1);
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!is_space(v[i]))
             continue;
-        }
-        if (pending_space)
-            out.push_back(' ');
-        pending_space = false;
-        out.push_back(c);
+        if (v[i] == ' ' && !is_space(v[i + 1])) // a single plain space stays (v does not end in space)
+            continue;
+        out.append(v.data() + run, i - run);
+        out.push_back(' ');
+        while (is_space(v[i + 1]))
+            ++i;
+        run = i + 1;
     }
-    return out;
+    out.append(v.data() + run, v.size() - run);
 }
 
 // Hop-by-hop and proxy-rewritten headers: signing them would break the signature in transit.
 bool is_unsignable(std::string_view lname) noexcept {
-    static constexpr std::array names{"authorization"sv,  "cache-control"sv, "connection"sv,   "expect"sv,
-                                      "from"sv,           "keep-alive"sv,    "max-forwards"sv, "pragma"sv,
-                                      "referer"sv,        "te"sv,            "trailer"sv,      "transfer-encoding"sv,
-                                      "upgrade"sv,        "user-agent"sv,    "x-amzn-trace-id"sv};
+    static constexpr std::array names{
+        "authorization"sv, "cache-control"sv,     "connection"sv, "expect"sv,     "from"sv,
+        "keep-alive"sv,    "max-forwards"sv,      "pragma"sv,     "referer"sv,    "te"sv,
+        "trailer"sv,       "transfer-encoding"sv, "upgrade"sv,    "user-agent"sv, "x-amzn-trace-id"sv};
     return std::find(names.begin(), names.end(), lname) != names.end() || lname.starts_with("proxy-") ||
            lname.starts_with("sec-");
 }
 
 struct canonical_header {
-    std::string name;
-    std::string value;
+    std::string_view name;  // lowercase
+    std::string_view value; // raw; canonicalized when appended
 };
 
 struct canonical_headers {
@@ -68,18 +69,28 @@ struct canonical_headers {
 
 canonical_headers build_canonical_headers(std::span<const header_field> headers,
                                           std::span<const canonical_header> added) {
+    // Lowercased names live in one buffer reserved up front, so the views into it stay valid.
+    std::size_t name_bytes = 0;
+    for (const auto& h : headers)
+        name_bytes += h.name.size();
+    std::string names;
+    names.reserve(name_bytes);
+
     std::vector<canonical_header> all;
     all.reserve(headers.size() + added.size());
     bool has_host = false;
     for (const auto& h : headers) {
-        std::string lname = to_lower(h.name);
+        const std::size_t at = names.size();
+        for (char c : h.name)
+            names.push_back(ascii_lower(c));
+        const std::string_view lname(names.data() + at, h.name.size());
         if (lname == "x-amz-date" || lname == "x-amz-security-token")
             throw std::invalid_argument("SigV4: the request must not carry " + std::string(h.name) +
                                         "; the signer adds it");
         if (is_unsignable(lname))
             continue;
         has_host = has_host || lname == "host";
-        all.push_back({std::move(lname), canonical_header_value(h.value)});
+        all.push_back({lname, h.value});
     }
     if (!has_host)
         throw std::invalid_argument("SigV4: the request has no Host header");
@@ -87,20 +98,20 @@ canonical_headers build_canonical_headers(std::span<const header_field> headers,
     std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
 
     canonical_headers out;
+    out.block.reserve(name_bytes + 256);
     for (std::size_t i = 0; i < all.size();) {
-        const std::string& name = all[i].name;
-        out.block += name;
-        out.block += ':';
-        out.block += all[i].value;
+        const std::string_view name = all[i].name;
+        out.block.append(name).push_back(':');
+        append_canonical_value(out.block, all[i].value);
         std::size_t j = i + 1;
         for (; j < all.size() && all[j].name == name; ++j) {
-            out.block += ',';
-            out.block += all[j].value;
+            out.block.push_back(',');
+            append_canonical_value(out.block, all[j].value);
         }
-        out.block += '\n';
+        out.block.push_back('\n');
         if (!out.signed_headers.empty())
-            out.signed_headers += ';';
-        out.signed_headers += name;
+            out.signed_headers.push_back(';');
+        out.signed_headers.append(name);
         i = j;
     }
     return out;
@@ -149,6 +160,18 @@ struct query_param {
     std::string value;
 };
 
+bool is_unreserved(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
+}
+
+// Decoded, then strictly re-encoded; pieces that are already canonical are copied as they are.
+std::string canonical_query_part(std::string_view s) {
+    if (std::all_of(s.begin(), s.end(), is_unreserved))
+        return std::string(s);
+    return uri_encode(uri_decode(s));
+}
+
 void parse_wire_query(std::string_view q, std::vector<query_param>& out) {
     std::size_t pos = 0;
     while (pos < q.size()) {
@@ -162,7 +185,7 @@ void parse_wire_query(std::string_view q, std::vector<query_param>& out) {
         const std::size_t eq = piece.find('=');
         const std::string_view k = piece.substr(0, eq);
         const std::string_view v = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
-        out.push_back({uri_encode(uri_decode(k)), uri_encode(uri_decode(v))});
+        out.push_back({canonical_query_part(k), canonical_query_part(v)});
     }
 }
 
@@ -200,14 +223,15 @@ std::string make_scope(std::string_view date, const signing_params& p) {
 std::string make_canonical_request(std::string_view method, const std::string& uri, const std::string& query,
                                    const canonical_headers& headers, std::string_view payload_hash) {
     std::string cr;
-    cr.reserve(method.size() + uri.size() + query.size() + headers.block.size() + headers.signed_headers.size() +
-               payload_hash.size() + 8);
+    cr.reserve(method.size() + uri.size() + query.size() + headers.block.size() +
+               headers.signed_headers.size() + payload_hash.size() + 8);
     cr.append(method).append("\n").append(uri).append("\n").append(query).append("\n");
     cr.append(headers.block).append("\n").append(headers.signed_headers).append("\n").append(payload_hash);
     return cr;
 }
 
-std::string make_string_to_sign(std::string_view amz_date, std::string_view scope, std::string_view canonical) {
+std::string make_string_to_sign(std::string_view amz_date, std::string_view scope,
+                                std::string_view canonical) {
     std::string sts;
     sts.reserve(algorithm.size() + amz_date.size() + scope.size() + 64 + 3);
     sts.append(algorithm).append("\n").append(amz_date).append("\n").append(scope).append("\n");
@@ -243,13 +267,14 @@ struct signer::key_cache {
         k = detail::hmac_sha256(k, "aws4_request");
         entry& e = entries[next];
         next = (next + 1) % entries.size();
-        e = entry{c.access_key_id, c.secret_access_key, std::string(date), std::string(p.region),
-                  std::string(p.service), k};
+        e = entry{c.access_key_id,       c.secret_access_key,    std::string(date),
+                  std::string(p.region), std::string(p.service), k};
         return k;
     }
 };
 
-signer::signer() : cache_(std::make_unique<key_cache>()) {}
+signer::signer()
+    : cache_(std::make_unique<key_cache>()) {}
 signer::~signer() = default;
 signer::signer(signer&&) noexcept = default;
 signer& signer::operator=(signer&&) noexcept = default;
@@ -265,12 +290,20 @@ std::string format_amz_date(std::chrono::system_clock::time_point t) {
     const auto day = floor<days>(t);
     const year_month_day ymd{day};
     const hh_mm_ss hms{floor<seconds>(t - day)};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
+    std::string out(16, '0');
+    auto put = [&](std::size_t at, unsigned v, int width) {
+        for (int i = width - 1; i >= 0; --i, v /= 10)
+            out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+    };
+    put(0, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+    put(4, static_cast<unsigned>(ymd.month()), 2);
+    put(6, static_cast<unsigned>(ymd.day()), 2);
+    out[8] = 'T';
+    put(9, static_cast<unsigned>(hms.hours().count()), 2);
+    put(11, static_cast<unsigned>(hms.minutes().count()), 2);
+    put(13, static_cast<unsigned>(hms.seconds().count()), 2);
+    out[15] = 'Z';
+    return out;
 }
 
 header_signature signer::sign(const signable_request& req, const credentials& creds,
@@ -282,9 +315,10 @@ header_signature signer::sign(const signable_request& req, const credentials& cr
     const std::string_view body_hash = req.payload_hash.empty() ? empty_payload_sha256 : req.payload_hash;
 
     std::vector<canonical_header> added;
+    added.reserve(3);
     added.push_back({"x-amz-date", out.amz_date});
     if (!creds.session_token.empty() && params.token_placement == session_token_placement::signed_in)
-        added.push_back({"x-amz-security-token", canonical_header_value(creds.session_token)});
+        added.push_back({"x-amz-security-token", creds.session_token});
     if (params.add_content_sha256) {
         out.content_sha256 = std::string(body_hash);
         added.push_back({"x-amz-content-sha256", out.content_sha256});
@@ -297,7 +331,8 @@ header_signature signer::sign(const signable_request& req, const credentials& cr
     parse_wire_query(req.query, query);
 
     const std::string scope = make_scope(date, params);
-    out.canonical_request = make_canonical_request(req.method, uri, join_sorted_query(query), headers, body_hash);
+    out.canonical_request =
+        make_canonical_request(req.method, uri, join_sorted_query(query), headers, body_hash);
     out.string_to_sign = make_string_to_sign(out.amz_date, scope, out.canonical_request);
     out.signature = detail::to_hex(detail::hmac_sha256(cache_->get(creds, date, params), out.string_to_sign));
 

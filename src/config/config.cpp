@@ -1,7 +1,7 @@
+#include "config/ini_file.hpp"
+
 #include <chime/config.hpp>
 #include <chime/error.hpp>
-
-#include "config/ini_file.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -67,15 +67,16 @@ std::string profile_source(const aws_config& cfg) {
 
 [[noreturn]] void bad_value(const std::string& source, std::string_view what, std::string_view value,
                             std::string_view expected) {
-    throw exception(errc::invalid_config_value, std::string(source) + ": invalid " + std::string(what) + " '" +
-                                                    std::string(value) + "'; expected " + std::string(expected));
+    throw exception(errc::invalid_config_value, std::string(source) + ": invalid " + std::string(what) +
+                                                    " '" + std::string(value) + "'; expected " +
+                                                    std::string(expected));
 }
 
 std::string validate_region(std::string value, const std::string& source) {
-    const bool ok = !value.empty() && value.size() <= 64 &&
-                    std::all_of(value.begin(), value.end(), [](char c) {
-                        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-                    });
+    const bool ok =
+        !value.empty() && value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        });
     if (!ok)
         bad_value(source, "region", value, "a region name such as us-east-1");
     return value;
@@ -139,7 +140,8 @@ std::optional<setting<std::string>> resolve_endpoint(const config_overrides& ov,
         v && parse_bool(*v, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "flag"))
         return std::nullopt;
     if (auto it = cfg.profile_values.find("ignore_configured_endpoint_urls");
-        it != cfg.profile_values.end() && parse_bool(it->second, profile_source(cfg), "ignore_configured_endpoint_urls"))
+        it != cfg.profile_values.end() &&
+        parse_bool(it->second, profile_source(cfg), "ignore_configured_endpoint_urls"))
         return std::nullopt;
 
     const std::string service_var = endpoint_env_var(cfg.service_id);
@@ -153,9 +155,11 @@ std::optional<setting<std::string>> resolve_endpoint(const config_overrides& ov,
         if (!services)
             throw exception(errc::invalid_config_value, profile_source(cfg) + ": services '" + it->second +
                                                             "' names no [" + section_name + "] section");
-        if (auto svc = services->nested.find(services_section_key(cfg.service_id)); svc != services->nested.end()) {
+        if (auto svc = services->nested.find(services_section_key(cfg.service_id));
+            svc != services->nested.end()) {
             if (auto url = svc->second.find("endpoint_url"); url != svc->second.end()) {
-                const std::string source = "[" + section_name + "] " + svc->first + " in " + files.config->path;
+                const std::string source =
+                    "[" + section_name + "] " + svc->first + " in " + files.config->path;
                 return setting<std::string>{validate_endpoint(url->second, source), source};
             }
         }
@@ -169,11 +173,11 @@ std::optional<setting<std::string>> resolve_endpoint(const config_overrides& ov,
 
 environment::environment()
     : fn_([](std::string_view name) -> std::optional<std::string> {
-          const char* v = std::getenv(std::string(name).c_str());
-          if (!v)
-              return std::nullopt;
-          return std::string(v);
-      }) {}
+        const char* v = std::getenv(std::string(name).c_str());
+        if (!v)
+            return std::nullopt;
+        return std::string(v);
+    }) {}
 
 environment environment::from_map(std::map<std::string, std::string, std::less<>> vars) {
     return environment([vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
@@ -193,9 +197,12 @@ std::optional<std::string> environment::get(std::string_view name) const {
 
 std::string_view to_string(retry_mode m) noexcept {
     switch (m) {
-    case retry_mode::legacy: return "legacy";
-    case retry_mode::standard: return "standard";
-    case retry_mode::adaptive: return "adaptive";
+    case retry_mode::legacy:
+        return "legacy";
+    case retry_mode::standard:
+        return "standard";
+    case retry_mode::adaptive:
+        return "adaptive";
     }
     return "unknown";
 }
@@ -204,7 +211,9 @@ std::string endpoint_env_var(std::string_view service_id) {
     return "AWS_ENDPOINT_URL_" + id_with_underscores(service_id, true);
 }
 
-std::string services_section_key(std::string_view service_id) { return id_with_underscores(service_id, false); }
+std::string services_section_key(std::string_view service_id) {
+    return id_with_underscores(service_id, false);
+}
 
 aws_config load_config(std::string_view service_id, const config_overrides& ov, const environment& env) {
     aws_config cfg;
@@ -237,13 +246,14 @@ aws_config load_config(std::string_view service_id, const config_overrides& ov, 
 
     const bool found = collect_profile(files, cfg.profile.value, cfg.profile_values);
     if (!found && cfg.profile.source != "default")
-        throw exception(errc::profile_not_found,
-                        "the config profile (" + cfg.profile.value + ") chosen by " + cfg.profile.source +
-                            " could not be found in " +
-                            (cfg.config_file.empty() ? std::string("(no config file)") : cfg.config_file.string()) +
-                            " or " +
-                            (cfg.credentials_file.empty() ? std::string("(no credentials file)")
-                                                          : cfg.credentials_file.string()));
+        throw exception(
+            errc::profile_not_found,
+            "the config profile (" + cfg.profile.value + ") chosen by " + cfg.profile.source +
+                " could not be found in " +
+                (cfg.config_file.empty() ? std::string("(no config file)") : cfg.config_file.string()) +
+                " or " +
+                (cfg.credentials_file.empty() ? std::string("(no credentials file)")
+                                              : cfg.credentials_file.string()));
 
     if (ov.region)
         cfg.region = setting<std::string>{validate_region(*ov.region, "explicit region"), "explicit region"};

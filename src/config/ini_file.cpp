@@ -10,7 +10,9 @@
 namespace chime::detail {
 namespace {
 
-bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+bool is_blank(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (is_blank(s.front()) || s.front() == '\r'))
@@ -101,8 +103,8 @@ ini_file parse_ini(std::string_view text, std::string path) {
                 fail(file.path, line_no, "empty section name");
             if (const ini_section* prev = file.find(name))
                 fail(file.path, line_no,
-                     "duplicate section [" + std::string(name) + "] (first at line " + std::to_string(prev->line) +
-                         ")");
+                     "duplicate section [" + std::string(name) + "] (first at line " +
+                         std::to_string(prev->line) + ")");
             file.sections.push_back(ini_section{std::string(name), line_no, {}, {}});
             section = &file.sections.back();
             last_key.clear();

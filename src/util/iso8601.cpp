@@ -49,7 +49,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
         ++pos;
     } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
         int oh, om;
-        if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om))
+        if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+            !digits(s, pos + 4, 2, om))
             return std::nullopt;
         offset = hours(oh) + minutes(om);
         if (s[pos] == '-')

@@ -1,10 +1,10 @@
 // Credential sources and the caching chain: every source the AWS CLI reads, with a scratch HOME;
 // errors that list where we looked; redaction; refresh before expiry; one refresh at a time.
 
+#include "support/aws_home.hpp"
+
 #include <chime/auth/credentials_provider.hpp>
 #include <chime/error.hpp>
-
-#include "support/test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,7 +20,6 @@
 using namespace chime;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
-using env_map = std::map<std::string, std::string, std::less<>>;
 using chime::test::run;
 
 namespace {
@@ -28,30 +27,19 @@ namespace {
 constexpr const char* secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr const char* token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
 
-struct home_fixture {
-    chime::test::scratch_dir home;
-    env_map vars{{"HOME", home.path().string()}};
-
-    void config(std::string_view text) { chime::test::write_file(home.path() / ".aws" / "config", text); }
-    void credentials(std::string_view text) { chime::test::write_file(home.path() / ".aws" / "credentials", text); }
-
-    auth::credentials_ptr get(const config_overrides& ov = {}) {
-        const environment env = environment::from_map(vars);
-        auto provider = auth::make_default_provider(load_config("Chime SDK Messaging", ov, env), env);
+struct home_fixture : chime::test::aws_home {
+    auth::credentials_ptr get(const config_overrides& ov = {}) const {
+        auto provider = auth::make_default_provider(load_config("Chime SDK Messaging", ov, env()), env());
         return run(provider->get());
     }
-
-    std::pair<errc, std::string> error(const config_overrides& ov = {}) {
-        try {
-            get(ov);
-        } catch (const exception& e) {
-            return {static_cast<errc>(e.code().value()), e.what()};
-        }
-        return {errc{}, "no error"};
+    std::pair<errc, std::string> error(const config_overrides& ov = {}) const {
+        return chime::test::error_of([&] { get(ov); });
     }
 };
 
-bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, std::string_view part) {
+    return s.find(part) != std::string::npos;
+}
 
 // A source that counts its calls, optionally waits on a timer first, and returns what it is told to.
 class scripted_source final : public auth::credentials_source {
@@ -70,7 +58,8 @@ public:
     }
 };
 
-auth::credentials_ptr creds_expiring_at(std::chrono::system_clock::time_point t, std::string key = "AKIDTEMP") {
+auth::credentials_ptr creds_expiring_at(std::chrono::system_clock::time_point t,
+                                        std::string key = "AKIDTEMP") {
     return std::make_shared<const auth::credentials>(auth::credentials{key, secret, token, t, "scripted"});
 }
 
@@ -116,7 +105,8 @@ BOOST_AUTO_TEST_CASE(partial_environment) {
 
 BOOST_AUTO_TEST_CASE(shared_credentials_file) {
     credentials("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = " + std::string(secret) +
-                "\naws_session_token = " + token + "\n[dev]\naws_access_key_id = AKIDDEV\n"
+                "\naws_session_token = " + token +
+                "\n[dev]\naws_access_key_id = AKIDDEV\n"
                 "aws_secret_access_key = s2\n");
     auto c = get();
     BOOST_TEST(c->access_key_id == "AKIDFILE");
@@ -140,7 +130,7 @@ BOOST_AUTO_TEST_CASE(environment_versus_profile) {
     vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
     vars["AWS_SECRET_ACCESS_KEY"] = "s";
     vars["AWS_PROFILE"] = "dev";
-    BOOST_TEST(get()->access_key_id == "AKIDENV");                  // AWS_PROFILE does not hide the environment
+    BOOST_TEST(get()->access_key_id == "AKIDENV"); // AWS_PROFILE does not hide the environment
     BOOST_TEST(get({.profile = "dev"})->access_key_id == "AKIDDEV"); // an explicit profile does (botocore)
 }
 
@@ -159,9 +149,13 @@ BOOST_AUTO_TEST_CASE(nothing_found_lists_every_place) {
     const std::string creds_path = (home.path() / ".aws" / "credentials").string();
     const std::string config_path = (home.path() / ".aws" / "config").string();
     BOOST_TEST(msg == "no AWS credentials found; looked in: environment (AWS_ACCESS_KEY_ID not set), "
-                      "shared credentials file " + creds_path + " (profile default: no such file), "
-                      "shared config file " + config_path + " (profile default: no aws_access_key_id), "
-                      "instance metadata (not queried: chime-cpp has no IMDS provider yet)");
+                      "shared credentials file " +
+                          creds_path +
+                          " (profile default: no such file), "
+                          "shared config file " +
+                          config_path +
+                          " (profile default: no aws_access_key_id), "
+                          "instance metadata (not queried: chime-cpp has no IMDS provider yet)");
 
     vars["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/x";
     BOOST_TEST(contains(error().second, "container credentials (AWS_CONTAINER_CREDENTIALS_* is set"));
@@ -221,7 +215,8 @@ BOOST_AUTO_TEST_CASE(caches_until_refresh_window) {
     s.next = [&] { return creds_expiring_at(now + 1h, "AKID" + std::to_string(++generation)); };
     std::vector<std::unique_ptr<auth::credentials_source>> sources;
     sources.push_back(std::move(src));
-    auth::chain_provider p(std::move(sources), {.refresh_before = 5min, .min_validity = 10s, .clock = [&] { return now; }});
+    auth::chain_provider p(std::move(sources),
+                           {.refresh_before = 5min, .min_validity = 10s, .clock = [&] { return now; }});
 
     BOOST_TEST(run(p.get())->access_key_id == "AKID1");
     BOOST_TEST(run(p.get())->access_key_id == "AKID1");
@@ -274,7 +269,8 @@ BOOST_AUTO_TEST_CASE(one_refresh_for_many_concurrent_callers) {
     std::atomic<int> done{0}, wrong_executor{0};
     std::vector<auth::credentials_ptr> results(64);
     for (int i = 0; i < 64; ++i) {
-        auto ex = i % 2 ? asio::any_io_executor(asio::make_strand(pool)) : asio::any_io_executor(pool.get_executor());
+        auto ex = i % 2 ? asio::any_io_executor(asio::make_strand(pool))
+                        : asio::any_io_executor(pool.get_executor());
         asio::co_spawn(
             ex,
             [&, i, p]() -> asio::awaitable<void> {

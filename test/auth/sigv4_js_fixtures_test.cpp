@@ -3,11 +3,11 @@
 // double-encoded in the canonical URI, x-amz-chime-bearer, session tokens, awkward query values, and
 // messaging-session presigned URLs.
 
-#include <chime/auth/sigv4.hpp>
-#include <chime/uri_encoding.hpp>
-
 #include "support/test_support.hpp"
 #include "util/iso8601.hpp"
+
+#include <chime/auth/sigv4.hpp>
+#include <chime/uri_encoding.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/data/monomorphic.hpp>
@@ -59,13 +59,18 @@ std::map<std::string, std::string> query_map(std::string_view q) {
 
 BOOST_AUTO_TEST_SUITE(sigv4_js_reference)
 
-BOOST_AUTO_TEST_CASE(fixture_file_is_complete) { BOOST_TEST(fixture_cases().size() == 7u); }
+BOOST_AUTO_TEST_CASE(fixture_file_is_complete) {
+    BOOST_TEST(fixture_cases().size() == 7u);
+}
 
 BOOST_DATA_TEST_CASE(matches_official_js_signer, bdata::make(case_names()), name) {
     const json::object& c = find_case(name);
     const json::object& jc = c.at("credentials").as_object();
     auth::credentials creds{std::string(jc.at("accessKeyId").as_string()),
-                            std::string(jc.at("secretAccessKey").as_string()), "", {}, ""};
+                            std::string(jc.at("secretAccessKey").as_string()),
+                            "",
+                            {},
+                            ""};
     if (jc.contains("sessionToken"))
         creds.session_token = std::string(jc.at("sessionToken").as_string());
 
@@ -75,11 +80,14 @@ BOOST_DATA_TEST_CASE(matches_official_js_signer, bdata::make(case_names()), name
 
     const std::string body(c.at("body").as_string());
     const std::string body_hash = auth::payload_hash(body);
-    auth::signing_params params{.region = c.at("region").as_string(), .service = c.at("service").as_string(),
+    auth::signing_params params{.region = c.at("region").as_string(),
+                                .service = c.at("service").as_string(),
                                 .time = *detail::parse_iso8601(c.at("time").as_string())};
     params.add_content_sha256 = c.at("add_content_sha256").as_bool();
-    const auth::signable_request req{.method = c.at("method").as_string(), .path = c.at("path").as_string(),
-                                     .query = c.at("query").as_string(), .headers = headers,
+    const auth::signable_request req{.method = c.at("method").as_string(),
+                                     .path = c.at("path").as_string(),
+                                     .query = c.at("query").as_string(),
+                                     .headers = headers,
                                      .payload_hash = body_hash};
     const json::object& expected = c.at("expected").as_object();
     const auth::signer signer;

@@ -13,10 +13,10 @@
 //   from the separator before "HTTP/1.1" (botocore skips it too); aws-c-auth's get-space-normalized
 //   covers the same path.
 
+#include "support/test_support.hpp"
+
 #include <chime/auth/sigv4.hpp>
 #include <chime/uri_encoding.hpp>
-
-#include "support/test_support.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/test/data/monomorphic.hpp>
@@ -207,7 +207,10 @@ BOOST_DATA_TEST_CASE(aws_c_auth_v4, bdata::make(v4_cases), name) {
     const auto ctx = boost::json::parse(chime::test::read_file(dir / "context.json")).as_object();
     const auto& jc = ctx.at("credentials").as_object();
     auth::credentials creds{std::string(jc.at("access_key_id").as_string()),
-                            std::string(jc.at("secret_access_key").as_string()), "", {}, ""};
+                            std::string(jc.at("secret_access_key").as_string()),
+                            "",
+                            {},
+                            ""};
     if (jc.contains("token"))
         creds.session_token = std::string(jc.at("token").as_string());
 
@@ -225,14 +228,19 @@ BOOST_DATA_TEST_CASE(aws_c_auth_v4, bdata::make(v4_cases), name) {
     if (ctx.contains("omit_session_token") && ctx.at("omit_session_token").as_bool())
         params.token_placement = auth::session_token_placement::added_after;
 
-    const auth::signable_request sreq{.method = req.method, .path = req.path, .query = req.query,
-                                      .headers = headers.fields, .payload_hash = body_hash};
+    const auth::signable_request sreq{.method = req.method,
+                                      .path = req.path,
+                                      .query = req.query,
+                                      .headers = headers.fields,
+                                      .payload_hash = body_hash};
     const auth::signer signer;
 
     // Header signing.
     const auto h = signer.sign(sreq, creds, params);
-    BOOST_TEST(h.canonical_request == strip_trailing_newlines(chime::test::read_file(dir / "header-canonical-request.txt")));
-    BOOST_TEST(h.string_to_sign == strip_trailing_newlines(chime::test::read_file(dir / "header-string-to-sign.txt")));
+    BOOST_TEST(h.canonical_request ==
+               strip_trailing_newlines(chime::test::read_file(dir / "header-canonical-request.txt")));
+    BOOST_TEST(h.string_to_sign ==
+               strip_trailing_newlines(chime::test::read_file(dir / "header-string-to-sign.txt")));
     BOOST_TEST(h.signature == strip_trailing_newlines(chime::test::read_file(dir / "header-signature.txt")));
     std::vector<std::pair<std::string, std::string>> added{{"X-Amz-Date", h.amz_date}};
     if (!creds.session_token.empty())
@@ -247,8 +255,10 @@ BOOST_DATA_TEST_CASE(aws_c_auth_v4, bdata::make(v4_cases), name) {
     // Presigned (query) signing. The suite presigns without the body hash header.
     params.add_content_sha256 = false;
     const auto q = signer.presign(sreq, creds, params);
-    BOOST_TEST(q.canonical_request == strip_trailing_newlines(chime::test::read_file(dir / "query-canonical-request.txt")));
-    BOOST_TEST(q.string_to_sign == strip_trailing_newlines(chime::test::read_file(dir / "query-string-to-sign.txt")));
+    BOOST_TEST(q.canonical_request ==
+               strip_trailing_newlines(chime::test::read_file(dir / "query-canonical-request.txt")));
+    BOOST_TEST(q.string_to_sign ==
+               strip_trailing_newlines(chime::test::read_file(dir / "query-string-to-sign.txt")));
     BOOST_TEST(q.signature == strip_trailing_newlines(chime::test::read_file(dir / "query-signature.txt")));
 
     // The expected signed request lists the query parameters in its own order: compare as sets.
@@ -294,7 +304,8 @@ BOOST_DATA_TEST_CASE(botocore_classic, bdata::make(classic_cases), name) {
         creds.session_token = creq.substr(from, creq.find('\n', from) - from); // quirk: not in .req
     }
     const std::string sreq_text = chime::test::read_file(dir / (base + ".sreq"));
-    if (const std::size_t at = sreq_text.find("X-Amz-Security-Token:"); creds.session_token.empty() && at != std::string::npos) {
+    if (const std::size_t at = sreq_text.find("X-Amz-Security-Token:");
+        creds.session_token.empty() && at != std::string::npos) {
         const std::size_t from = at + 21; // quirk: post-sts-header-after has the token only in .sreq
         creds.session_token = sreq_text.substr(from, sreq_text.find('\n', from) - from);
     }
@@ -303,8 +314,11 @@ BOOST_DATA_TEST_CASE(botocore_classic, bdata::make(classic_cases), name) {
 
     const request_headers headers(req);
     const std::string body_hash = auth::payload_hash(req.body);
-    const auth::signable_request sreq{.method = req.method, .path = req.path, .query = req.query,
-                                      .headers = headers.fields, .payload_hash = body_hash};
+    const auth::signable_request sreq{.method = req.method,
+                                      .path = req.path,
+                                      .query = req.query,
+                                      .headers = headers.fields,
+                                      .payload_hash = body_hash};
     const auto h = auth::signer{}.sign(sreq, creds, params);
     BOOST_TEST(h.canonical_request == creq);
     BOOST_TEST(h.string_to_sign == strip_trailing_newlines(chime::test::read_file(dir / (base + ".sts"))));

@@ -1,40 +1,30 @@
 // load_config: every configuration source the AWS CLI reads, with a scratch HOME.
 
+#include "support/aws_home.hpp"
+
 #include <chime/config.hpp>
 #include <chime/error.hpp>
-
-#include "support/test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
 
 using namespace chime;
-using env_map = std::map<std::string, std::string, std::less<>>;
 
 namespace {
 
 constexpr std::string_view messaging = "Chime SDK Messaging";
 
-struct home_fixture {
-    chime::test::scratch_dir home;
-    env_map vars{{"HOME", home.path().string()}};
-
-    void config(std::string_view text) { chime::test::write_file(home.path() / ".aws" / "config", text); }
-    void credentials(std::string_view text) { chime::test::write_file(home.path() / ".aws" / "credentials", text); }
-    aws_config load(const config_overrides& ov = {}) { return load_config(messaging, ov, environment::from_map(vars)); }
-
-    std::pair<errc, std::string> error(const config_overrides& ov = {}) {
-        try {
-            load(ov);
-        } catch (const exception& e) {
-            return {static_cast<errc>(e.code().value()), e.what()};
-        }
-        return {errc{}, "no error"};
+struct home_fixture : chime::test::aws_home {
+    aws_config load(const config_overrides& ov = {}) const { return load_config(messaging, ov, env()); }
+    std::pair<errc, std::string> error(const config_overrides& ov = {}) const {
+        return chime::test::error_of([&] { load(ov); });
     }
 };
 
-bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, std::string_view part) {
+    return s.find(part) != std::string::npos;
+}
 
 } // namespace
 
@@ -61,7 +51,8 @@ BOOST_AUTO_TEST_CASE(nothing_configured) {
 }
 
 BOOST_AUTO_TEST_CASE(profile_selection) {
-    config("[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\n[profile ops]\nregion = ap-south-1\n");
+    config("[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\n[profile ops]\nregion = "
+           "ap-south-1\n");
     BOOST_TEST(load().region->value == "us-east-1");
     BOOST_TEST(load().region->source == "profile default in " + (home.path() / ".aws" / "config").string());
 
@@ -137,7 +128,7 @@ BOOST_AUTO_TEST_CASE(endpoint_precedence) {
            "  endpoint_url = http://127.0.0.1:4567\n");
     BOOST_TEST(load().endpoint_url->value == "http://127.0.0.1:4566");
     BOOST_TEST(contains(load().endpoint_url->source, "[services local] chime_sdk_messaging"));
-    BOOST_TEST(load_config("Chime SDK Meetings", {}, environment::from_map(vars)).endpoint_url->value ==
+    BOOST_TEST(load_config("Chime SDK Meetings", {}, env()).endpoint_url->value ==
                "https://profile.example:1");
     vars["AWS_ENDPOINT_URL"] = "https://global.example";
     BOOST_TEST(load().endpoint_url->value == "https://global.example");
@@ -179,7 +170,8 @@ BOOST_AUTO_TEST_CASE(retry_settings) {
     BOOST_TEST((load({.retry_mode = retry_mode::legacy}).retry_mode->value == retry_mode::legacy));
 
     vars["AWS_MAX_ATTEMPTS"] = "0";
-    BOOST_TEST(error().second == "AWS_MAX_ATTEMPTS: invalid max_attempts '0'; expected a whole number of at least 1");
+    BOOST_TEST(error().second ==
+               "AWS_MAX_ATTEMPTS: invalid max_attempts '0'; expected a whole number of at least 1");
     vars["AWS_MAX_ATTEMPTS"] = "3x";
     BOOST_TEST((error().first == errc::invalid_config_value));
     vars.erase("AWS_MAX_ATTEMPTS");

@@ -1,9 +1,9 @@
 // The shared-file parser: botocore's reading of the format, and errors that name file and line
 // without quoting the line (it may hold a secret).
 
-#include <chime/error.hpp>
-
 #include "config/ini_file.hpp"
+
+#include <chime/error.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -64,7 +64,8 @@ BOOST_AUTO_TEST_CASE(profile_names) {
     BOOST_TEST(!detail::config_profile_name("services local"));
     BOOST_TEST(!detail::config_profile_name("dev"));
 
-    const auto f = parse_ini("[default]\nregion=a\nx=1\n[profile default]\nregion=b\n[profile dev]\nregion=c\n", "cfg");
+    const auto f =
+        parse_ini("[default]\nregion=a\nx=1\n[profile default]\nregion=b\n[profile dev]\nregion=c\n", "cfg");
     BOOST_TEST(detail::profile_values(f, "default", true)->at("region") == "b");
     BOOST_TEST(detail::profile_values(f, "default", true)->at("x") == "1");
     BOOST_TEST(detail::profile_values(f, "dev", true)->at("region") == "c");
@@ -75,8 +76,10 @@ BOOST_AUTO_TEST_CASE(profile_names) {
 BOOST_AUTO_TEST_CASE(errors_name_file_and_line_and_never_quote_it) {
     BOOST_TEST(error_of("aws_secret_access_key = SECRET\n") ==
                "/home/u/.aws/credentials:1: setting before any [section] header");
-    BOOST_TEST(error_of("[default]\n[oops\n") == "/home/u/.aws/credentials:2: section header has no closing ']'");
-    BOOST_TEST(error_of("[default]\n\nSECRETVALUE\n") == "/home/u/.aws/credentials:3: expected 'key = value'");
+    BOOST_TEST(error_of("[default]\n[oops\n") ==
+               "/home/u/.aws/credentials:2: section header has no closing ']'");
+    BOOST_TEST(error_of("[default]\n\nSECRETVALUE\n") ==
+               "/home/u/.aws/credentials:3: expected 'key = value'");
     BOOST_TEST(error_of("[a]\n[b]\n[a]\n") ==
                "/home/u/.aws/credentials:3: duplicate section [a] (first at line 1)");
     BOOST_TEST(error_of("[a]\nk=1\nK=2\n") ==

@@ -4,12 +4,13 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
 #include <unistd.h>
 
 namespace chime::test {
 
-std::filesystem::path data_dir() { return CHIME_TEST_DATA_DIR; }
+std::filesystem::path data_dir() {
+    return CHIME_TEST_DATA_DIR;
+}
 
 std::string read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);

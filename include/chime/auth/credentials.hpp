@@ -21,7 +21,8 @@ struct credentials {
     /// When the credentials stop working; empty for credentials that do not expire.
     std::optional<std::chrono::system_clock::time_point> expiration;
 
-    /// Where the credentials came from, e.g. "environment" or "shared credentials file /root/.aws/credentials".
+    /// Where the credentials came from, e.g. "environment" or "shared credentials file
+    /// /root/.aws/credentials".
     std::string source;
 
     bool expires_before(std::chrono::system_clock::time_point t) const noexcept {

@@ -69,14 +69,17 @@ struct cache_options {
     /// Credentials closer than this to expiry are not handed out at all.
     std::chrono::seconds min_validity{10};
     /// The clock; tests inject their own.
-    std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
+    std::function<std::chrono::system_clock::time_point()> clock = [] {
+        return std::chrono::system_clock::now();
+    };
 };
 
 /// Asks each source in turn, caches the first credentials found, and refreshes them before expiry.
 /// Only one refresh runs at a time; concurrent callers wait for it (or use still-valid credentials).
 class chain_provider final : public credentials_provider {
 public:
-    explicit chain_provider(std::vector<std::unique_ptr<credentials_source>> sources, cache_options opts = {});
+    explicit chain_provider(std::vector<std::unique_ptr<credentials_source>> sources,
+                            cache_options opts = {});
     ~chain_provider() override;
 
     boost::asio::awaitable<credentials_ptr> get() override;

@@ -29,13 +29,13 @@ struct signable_request {
     std::string_view path = "/";           ///< percent-encoded path, without the query
     std::string_view query;                ///< percent-encoded query without `?`; may be empty
     std::span<const header_field> headers; ///< must contain `host`; not X-Amz-Date nor X-Amz-Security-Token
-    std::string_view payload_hash;         ///< hex SHA-256 of the body or `UNSIGNED-PAYLOAD`; empty = SHA-256("")
+    std::string_view payload_hash; ///< hex SHA-256 of the body or `UNSIGNED-PAYLOAD`; empty = SHA-256("")
 };
 
 /// Where a session token goes.
 enum class session_token_placement {
-    signed_in,    ///< X-Amz-Security-Token is part of the signature (AWS's default, and Chime's)
-    added_after,  ///< added after signing, outside the signature (a few services, e.g. IoT presigned URLs)
+    signed_in,   ///< X-Amz-Security-Token is part of the signature (AWS's default, and Chime's)
+    added_after, ///< added after signing, outside the signature (a few services, e.g. IoT presigned URLs)
 };
 
 /// What to sign with. `region`, `service` and `time` are required.
@@ -44,9 +44,9 @@ struct signing_params {
     std::string_view service;
     std::chrono::system_clock::time_point time;
     session_token_placement token_placement = session_token_placement::signed_in;
-    bool normalize_path = true;      ///< remove `.`/`..` and empty segments (false only for S3)
-    bool double_encode_path = true;  ///< URI-encode the wire path again (false only for S3)
-    bool add_content_sha256 = false; ///< also send and sign `x-amz-content-sha256`
+    bool normalize_path = true;        ///< remove `.`/`..` and empty segments (false only for S3)
+    bool double_encode_path = true;    ///< URI-encode the wire path again (false only for S3)
+    bool add_content_sha256 = false;   ///< also send and sign `x-amz-content-sha256`
     std::chrono::seconds expires{900}; ///< presigned URLs only: X-Amz-Expires, 1 s to 7 days
 };
 
@@ -57,8 +57,8 @@ struct header_signature {
     std::string amz_date;
     std::string content_sha256;
     std::string authorization;
-    std::string signature;          ///< lowercase hex
-    std::string canonical_request;  ///< for debugging; contains no secret
+    std::string signature;         ///< lowercase hex
+    std::string canonical_request; ///< for debugging; contains no secret
     std::string string_to_sign;
 };
 
