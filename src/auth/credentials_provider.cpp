@@ -267,6 +267,27 @@ asio::awaitable<credentials_ptr> chain_provider::get() {
             std::move(park), asio::use_awaitable);
     }
 
+    // If this coroutine is destroyed before the refresh finishes (its io_context torn down), later
+    // callers must not wait for a refresh that will never complete: fail the waiters and reopen.
+    struct abandon_guard {
+        std::shared_ptr<state> st;
+        bool finished = false;
+        ~abandon_guard() {
+            if (finished)
+                return;
+            std::vector<std::unique_ptr<state::waiter>> waiters;
+            {
+                std::lock_guard lock(st->mutex);
+                st->refreshing = false;
+                waiters.swap(st->waiters);
+            }
+            state::complete(std::move(waiters),
+                            std::make_exception_ptr(exception(errc::no_credentials,
+                                                              "the credential refresh was abandoned")),
+                            nullptr);
+        }
+    } guard{st};
+
     std::exception_ptr error;
     credentials_ptr fresh;
     try {
@@ -292,6 +313,7 @@ asio::awaitable<credentials_ptr> chain_provider::get() {
             error = nullptr;
         result = st->cached;
     }
+    guard.finished = true;
     state::complete(std::move(waiters), error, error ? nullptr : result);
     if (error)
         std::rethrow_exception(error);

@@ -316,4 +316,22 @@ BOOST_AUTO_TEST_CASE(concurrent_callers_share_a_failure) {
     BOOST_TEST(s.calls == 1);
 }
 
+BOOST_AUTO_TEST_CASE(abandoned_refresh_does_not_block_later_callers) {
+    auto src = std::make_unique<scripted_source>();
+    scripted_source& s = *src;
+    s.delay = std::chrono::hours(1); // never finishes in the first io_context
+    s.next = [] { return creds_expiring_at(std::chrono::system_clock::now() + 1h); };
+    std::vector<std::unique_ptr<auth::credentials_source>> sources;
+    sources.push_back(std::move(src));
+    auth::chain_provider p(std::move(sources));
+    {
+        asio::io_context ioc;
+        asio::co_spawn(ioc, p.get(), asio::detached);
+        ioc.run_for(20ms); // the refresh is now parked on its hour-long timer
+    }                      // ...and its coroutine is destroyed with the io_context
+    s.delay = 0ms;
+    BOOST_TEST(run(p.get())->access_key_id == "AKIDTEMP");
+    BOOST_TEST(s.calls == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
