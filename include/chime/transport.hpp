@@ -1,0 +1,84 @@
+#pragma once
+/// @file
+/// The request path every API call takes: credentials → SigV4 → a pooled connection → the response,
+/// or one `chime::error` describing what failed.
+
+#include <chime/auth/credentials_provider.hpp>
+#include <chime/auth/sigv4.hpp>
+#include <chime/http/message.hpp>
+#include <chime/net/connection_pool.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace chime {
+
+enum class log_level { debug, info, warning, error };
+
+/// Receives log lines. Authorization and X-Amz-Security-Token values are always redacted before a
+/// line is formed; bodies are never logged here.
+using log_sink = std::function<void(log_level, std::string_view)>;
+
+/// What one call cost. Passed to `transport_options::on_metrics` once per call.
+struct call_metrics {
+    std::string_view operation;       ///< as given to `send`
+    int attempts = 1;                 ///< HTTP attempts (the retry layer raises it)
+    std::chrono::nanoseconds latency{};
+    std::size_t bytes_sent = 0;
+    std::size_t bytes_received = 0;
+    bool connection_reused = false;
+    unsigned http_status = 0;         ///< 0 when no response arrived
+    error_code error;                 ///< empty on success
+};
+
+struct transport_options {
+    net::pool_options pool;
+    std::string user_agent = "chime-cpp/0.1";
+    log_sink logger;                                     ///< off when empty
+    std::function<void(const call_metrics&)> on_metrics; ///< off when empty
+};
+
+/// Where a request is signed for: the SigV4 region and signing name (`chime` for every Chime API).
+struct signing_scope {
+    std::string region = "us-east-1";
+    std::string service = "chime";
+};
+
+/// Signs and sends requests over one connection pool per endpoint.
+///
+/// Thread safety: `send` may be awaited concurrently from any executors (see `connection_pool`).
+/// The transport must outlive the calls running on it. It starts no threads.
+class transport {
+public:
+    transport(boost::asio::any_io_executor ex, std::shared_ptr<auth::credentials_provider> credentials,
+              transport_options opts = {});
+    ~transport();
+    transport(const transport&) = delete;
+    transport& operator=(const transport&) = delete;
+
+    /// Adds Host, X-Amz-Date, x-amz-content-sha256, X-Amz-Security-Token, Authorization and
+    /// User-Agent to `req`, signs it and sends it to `ep`. Completes, on the awaiting coroutine's
+    /// executor, with the response when its status is 2xx; otherwise with the service error decoded
+    /// from it (`http::service_error`), or with a transport or credentials error. Never throws.
+    /// Cancellation: the awaiting operation's cancellation slot reaches the pool wait and the exchange.
+    boost::asio::awaitable<result<http::response>> send(const net::endpoint& ep, http::request req,
+                                                        const signing_scope& scope, std::string_view operation = {});
+
+    /// The pool for `ep`, created on first use.
+    net::connection_pool& pool(const net::endpoint& ep);
+
+    /// Closes every pool (see `connection_pool::close`).
+    void close();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace chime

@@ -1,0 +1,608 @@
+#include <chime/net/connection_pool.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+
+#include <sys/socket.h>
+
+namespace chime::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using steady = std::chrono::steady_clock;
+using sys_error = boost::system::error_code;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct connection {
+    std::unique_ptr<beast::tcp_stream> plain;
+    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+    beast::flat_buffer buffer;
+    steady::time_point created, last_used;
+
+    beast::tcp_stream& stream() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+
+    void close() {
+        sys_error ignored;
+        stream().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream().socket().close(ignored);
+    }
+
+    // Cheap check before reusing an idle connection. EOF means the server closed it. Unread bytes on a
+    // plain connection are a protocol error; on TLS they are usually TLS 1.3 session tickets sent
+    // after the handshake, so they do not disqualify it (a close_notify is caught by the replay).
+    bool peer_closed() {
+        char c;
+        const auto n = ::recv(stream().socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0)
+            return true;
+        if (n > 0)
+            return !tls;
+        return errno != EAGAIN && errno != EWOULDBLOCK;
+    }
+};
+
+using connection_ptr = std::unique_ptr<connection>;
+
+// A caller parked until a connection (or a permit to open one: null) is handed to it.
+struct waiter {
+    virtual ~waiter() = default;
+    virtual void complete(sys_error ec, connection_ptr c) = 0;
+    bool done = false; // guarded by the pool mutex
+};
+
+template <class Handler>
+struct waiter_impl final : waiter {
+    explicit waiter_impl(Handler h) : handler(std::move(h)) {}
+    void complete(sys_error ec, connection_ptr c) override {
+        auto ex = asio::get_associated_executor(handler);
+        asio::post(ex, asio::append(std::move(handler), ec, std::move(c)));
+    }
+    Handler handler;
+};
+
+bool is_drop(const sys_error& ec) {
+    return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated ||
+           ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message;
+}
+
+int ssl_session_index() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+bool validate_header_text(std::string_view s) {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+} // namespace
+
+struct detail::pool_state {
+    asio::any_io_executor ex;
+    endpoint ep;
+    pool_options opts;
+    std::unique_ptr<asio::ssl::context> ssl;
+
+    mutable std::mutex mutex;
+    std::vector<connection_ptr> idle; // back = most recently used
+    std::size_t open = 0;             // idle + leased + being opened; bounded by max_connections
+    std::deque<std::shared_ptr<waiter>> waiters;
+    bool closed = false;
+    std::vector<tcp::endpoint> addresses;
+    steady::time_point addresses_expiry{};
+    std::shared_ptr<SSL_SESSION> session; // the latest resumable session for this endpoint
+
+    std::atomic<std::uint64_t> opened{0}, full{0}, resumed{0}, reuses{0}, waits{0}, stale{0}, timeouts{0},
+        evicted_idle{0}, evicted_lifetime{0};
+
+    pool_state(asio::any_io_executor e, endpoint p, pool_options o) : ex(std::move(e)), ep(std::move(p)), opts(std::move(o)) {
+        if (opts.max_connections == 0)
+            throw exception(errc::invalid_config_value, "pool_options: max_connections must be at least 1");
+        if (ep.tls)
+            ssl = make_tls_context();
+    }
+
+    std::unique_ptr<asio::ssl::context> make_tls_context() {
+        auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+        SSL_CTX* native = ctx->native_handle();
+        SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+        sys_error ec;
+        if (opts.tls.verify) {
+            ctx->set_verify_mode(asio::ssl::verify_peer, ec);
+            if (!opts.tls.ca_file.empty()) {
+                ctx->load_verify_file(opts.tls.ca_file, ec);
+                if (ec)
+                    throw exception(errc::invalid_config_value,
+                                    "TLS: cannot load CA file '" + opts.tls.ca_file + "': " + ec.message());
+            }
+            if (!opts.tls.ca_directory.empty()) {
+                ctx->add_verify_path(opts.tls.ca_directory, ec);
+                if (ec)
+                    throw exception(errc::invalid_config_value, "TLS: cannot use CA directory '" +
+                                                                    opts.tls.ca_directory + "': " + ec.message());
+            }
+            if (opts.tls.ca_file.empty() && opts.tls.ca_directory.empty()) {
+                ctx->set_default_verify_paths(ec);
+                if (ec)
+                    throw exception(errc::invalid_config_value, "TLS: cannot load the system CA store: " + ec.message());
+            }
+        } else {
+            ctx->set_verify_mode(asio::ssl::verify_none, ec);
+        }
+        // Client-side session cache: OpenSSL hands us each new session (TLS 1.3 tickets arrive after
+        // the handshake); we keep the latest per pool and offer it on the next connection.
+        SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        SSL_CTX_sess_set_new_cb(native, [](SSL* s, SSL_SESSION* sess) -> int {
+            auto* st = static_cast<pool_state*>(SSL_get_ex_data(s, ssl_session_index()));
+            if (!st)
+                return 0;
+            std::lock_guard lock(st->mutex);
+            st->session.reset(sess, SSL_SESSION_free);
+            return 1; // we own the reference now
+        });
+        return ctx;
+    }
+
+    bool expired(const connection& c, steady::time_point now) {
+        if (now - c.last_used >= opts.idle_timeout) {
+            ++evicted_idle;
+            return true;
+        }
+        if (opts.max_lifetime.count() > 0 && now - c.created >= opts.max_lifetime) {
+            ++evicted_lifetime;
+            return true;
+        }
+        return false;
+    }
+
+    // Gives a freed slot (a connection, or a permit when `c` is null) to the first waiter. Called with
+    // the lock held; returns the waiter to complete after unlocking, or null.
+    std::shared_ptr<waiter> take_waiter() {
+        while (!waiters.empty()) {
+            auto w = std::move(waiters.front());
+            waiters.pop_front();
+            if (!w->done) {
+                w->done = true;
+                return w;
+            }
+        }
+        return nullptr;
+    }
+
+    void release(connection_ptr c) {
+        c->last_used = steady::now();
+        std::unique_lock lock(mutex);
+        if (closed) {
+            --open;
+            lock.unlock();
+            c->close();
+            return;
+        }
+        if (auto w = take_waiter()) {
+            lock.unlock();
+            w->complete({}, std::move(c));
+            return;
+        }
+        idle.push_back(std::move(c));
+    }
+
+    // The slot of a connection that is gone (closed, failed, or never opened) goes to a waiter as a
+    // permit, or back to the pool.
+    void return_slot() {
+        std::unique_lock lock(mutex);
+        if (!closed) {
+            if (auto w = take_waiter()) {
+                lock.unlock();
+                w->complete({}, nullptr);
+                return;
+            }
+        }
+        --open;
+    }
+
+    void discard(connection_ptr c) {
+        if (c)
+            c->close();
+        return_slot();
+    }
+};
+
+namespace {
+
+struct lease {
+    std::shared_ptr<detail::pool_state> st;
+    connection_ptr conn;
+    bool fresh = false;
+
+    lease(std::shared_ptr<detail::pool_state> s, connection_ptr c, bool f)
+        : st(std::move(s)), conn(std::move(c)), fresh(f) {}
+    lease(lease&&) = default;
+    lease& operator=(lease&&) = delete;
+    ~lease() {
+        if (conn) // dropped mid-exchange: never reused
+            st->discard(std::move(conn));
+    }
+    void release() { st->release(std::move(conn)); }
+    void discard() { st->discard(std::move(conn)); }
+};
+
+error transport_error(errc code, const endpoint& ep, std::string_view what, const sys_error& ec = {}) {
+    std::string msg = std::string(what) + " " + ep.origin();
+    if (ec)
+        msg += ": " + ec.message();
+    return error(make_error_code(code), std::move(msg));
+}
+
+using state_ptr = std::shared_ptr<detail::pool_state>;
+
+asio::awaitable<std::tuple<sys_error, connection_ptr>> wait_for_connection(state_ptr st) {
+    // Named, not a temporary inside co_await: g++ 12 double-destroys capturing lambda temporaries.
+    auto park = [st](auto handler) {
+        using impl = waiter_impl<std::decay_t<decltype(handler)>>;
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        auto w = std::make_shared<impl>(std::move(handler));
+        std::unique_lock lock(st->mutex);
+        if (st->closed) {
+            w->done = true;
+            lock.unlock();
+            w->complete(make_error_code(errc::pool_closed), nullptr);
+            return;
+        }
+        if (slot.is_connected()) {
+            slot.assign([st, weak = std::weak_ptr<waiter>(w)](asio::cancellation_type) {
+                auto wp = weak.lock();
+                if (!wp)
+                    return;
+                std::unique_lock l(st->mutex);
+                if (wp->done)
+                    return;
+                wp->done = true; // stays in the deque; take_waiter skips it
+                l.unlock();
+                wp->complete(asio::error::operation_aborted, nullptr);
+            });
+        }
+        st->waiters.push_back(std::move(w));
+    };
+    co_return co_await asio::async_initiate<decltype(tuple_awaitable), void(sys_error, connection_ptr)>(
+        std::move(park), tuple_awaitable);
+}
+
+asio::awaitable<result<std::vector<tcp::endpoint>>> resolve(state_ptr st, steady::time_point deadline) {
+    {
+        std::lock_guard lock(st->mutex);
+        if (!st->addresses.empty() && steady::now() < st->addresses_expiry)
+            co_return st->addresses;
+    }
+    std::vector<tcp::endpoint> out;
+    sys_error ec;
+    const auto ip = asio::ip::make_address(st->ep.host, ec);
+    if (!ec) {
+        out.emplace_back(ip, st->ep.port);
+    } else {
+        using namespace asio::experimental::awaitable_operators;
+        tcp::resolver resolver(st->ex);
+        asio::steady_timer timer(st->ex, deadline);
+        auto outcome = co_await (resolver.async_resolve(st->ep.host, std::to_string(st->ep.port), tuple_awaitable) ||
+                                 timer.async_wait(tuple_awaitable));
+        if (outcome.index() == 1) {
+            ++st->timeouts;
+            co_return transport_error(errc::connect_timeout, st->ep, "timed out resolving");
+        }
+        auto [rec, results] = std::get<0>(std::move(outcome));
+        if (rec)
+            co_return transport_error(rec == asio::error::operation_aborted ? errc::cancelled : errc::resolve_failed,
+                                      st->ep, "cannot resolve", rec);
+        for (const auto& r : results)
+            out.push_back(r.endpoint());
+    }
+    std::lock_guard lock(st->mutex);
+    st->addresses = out;
+    st->addresses_expiry = steady::now() + st->opts.dns_ttl;
+    co_return out;
+}
+
+error handshake_error(const detail::pool_state& st, SSL* ssl, const sys_error& ec) {
+    if (ec == beast::error::timeout)
+        return transport_error(errc::connect_timeout, st.ep, "TLS handshake timed out with");
+    if (ec == asio::error::operation_aborted)
+        return transport_error(errc::cancelled, st.ep, "TLS handshake cancelled with");
+    const long verify = SSL_get_verify_result(ssl);
+    if (ec.category() == asio::error::get_ssl_category() &&
+        (ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED ||
+         verify != X509_V_OK)) {
+        std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : "host name mismatch";
+        return error(make_error_code(errc::tls_verify_failed),
+                     "TLS certificate verification failed for " + st.ep.origin() + ": " + why);
+    }
+    return transport_error(errc::tls_handshake_failed, st.ep, "TLS handshake failed with", ec);
+}
+
+asio::awaitable<result<connection_ptr>> connect_new(state_ptr st) {
+    const auto deadline = steady::now() + st->opts.connect_timeout;
+    auto addresses = co_await resolve(st, deadline);
+    if (!addresses)
+        co_return addresses.error();
+
+    auto c = std::make_unique<connection>();
+    if (st->ssl)
+        c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(st->ex, *st->ssl);
+    else
+        c->plain = std::make_unique<beast::tcp_stream>(st->ex);
+    c->stream().expires_at(deadline);
+    auto [ec, peer] = co_await c->stream().async_connect(*addresses, tuple_awaitable);
+    if (ec) {
+        if (ec == beast::error::timeout) {
+            ++st->timeouts;
+            co_return transport_error(errc::connect_timeout, st->ep, "timed out connecting to");
+        }
+        co_return transport_error(ec == asio::error::operation_aborted ? errc::cancelled : errc::connect_failed,
+                                  st->ep, "cannot connect to", ec);
+    }
+    sys_error ignored;
+    c->stream().socket().set_option(tcp::no_delay(true), ignored);
+
+    if (c->tls) {
+        SSL* ssl = c->tls->native_handle();
+        if (!st->ep.is_local_or_ip() || st->ep.host == "localhost")
+            SSL_set_tlsext_host_name(ssl, st->ep.host.c_str());
+        if (st->opts.tls.verify)
+            c->tls->set_verify_callback(asio::ssl::host_name_verification(st->ep.host));
+        SSL_set_ex_data(ssl, ssl_session_index(), st.get());
+        {
+            std::lock_guard lock(st->mutex);
+            if (st->session)
+                SSL_set_session(ssl, st->session.get());
+        }
+        auto [hec] = co_await c->tls->async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
+        if (hec) {
+            if (hec == beast::error::timeout)
+                ++st->timeouts;
+            co_return handshake_error(*st, ssl, hec);
+        }
+        ++(SSL_session_reused(ssl) ? st->resumed : st->full);
+    }
+    c->stream().expires_never();
+    c->created = c->last_used = steady::now();
+    ++st->opened;
+    co_return c;
+}
+
+asio::awaitable<result<lease>> acquire(state_ptr st, bool fresh_only) {
+    connection_ptr c;
+    bool permit = false;
+    std::vector<connection_ptr> evicted;
+    {
+        std::lock_guard lock(st->mutex);
+        if (st->closed)
+            co_return transport_error(errc::pool_closed, st->ep, "connection pool closed for");
+        const auto now = steady::now();
+        // Oldest first: retire every idle connection past its idle timeout or lifetime.
+        while (!st->idle.empty() && st->expired(*st->idle.front(), now)) {
+            evicted.push_back(std::move(st->idle.front()));
+            st->idle.erase(st->idle.begin());
+            --st->open;
+        }
+        if (!fresh_only && !st->idle.empty()) {
+            c = std::move(st->idle.back()); // most recently used: the most likely to be alive
+            st->idle.pop_back();
+        } else if (st->open < st->opts.max_connections) {
+            ++st->open;
+            permit = true;
+        }
+    }
+    for (auto& e : evicted)
+        e->close();
+
+    if (!c && !permit) {
+        ++st->waits;
+        auto [ec, granted] = co_await wait_for_connection(st);
+        if (ec == asio::error::operation_aborted)
+            co_return transport_error(errc::cancelled, st->ep, "cancelled while waiting for a connection to");
+        if (ec)
+            co_return transport_error(errc::pool_closed, st->ep, "connection pool closed for");
+        c = std::move(granted);
+        permit = !c;
+    }
+    if (c && c->peer_closed()) {
+        c->close(); // keep its slot: we open a new connection in its place
+        c.reset();
+        permit = true;
+    }
+    if (c) {
+        ++st->reuses;
+        co_return lease(st, std::move(c), false);
+    }
+    auto fresh = co_await connect_new(st);
+    if (!fresh) {
+        st->return_slot();
+        co_return fresh.error();
+    }
+    co_return lease(st, std::move(*fresh), true);
+}
+
+template <class Stream>
+asio::awaitable<sys_error> write_and_read(Stream& s, connection& c, bhttp::request<bhttp::string_body>& req,
+                                          bhttp::response_parser<bhttp::string_body>& parser, exchange_info& info) {
+    auto [wec, sent] = co_await bhttp::async_write(s, req, tuple_awaitable);
+    info.bytes_sent = sent;
+    if (wec)
+        co_return wec;
+    auto [rec, received] = co_await bhttp::async_read(s, c.buffer, parser, tuple_awaitable);
+    info.bytes_received = received;
+    co_return rec;
+}
+
+error exchange_error(detail::pool_state& st, const sys_error& ec) {
+    if (ec == beast::error::timeout) {
+        ++st.timeouts;
+        return transport_error(errc::request_timeout, st.ep, "no complete response in time from");
+    }
+    if (ec == asio::error::operation_aborted)
+        return transport_error(errc::cancelled, st.ep, "request cancelled to");
+    if (ec == bhttp::error::body_limit)
+        return error(make_error_code(errc::body_too_large),
+                     "response from " + st.ep.origin() + " exceeds the body limit of " +
+                         std::to_string(st.opts.max_body_size) + " bytes");
+    if (is_drop(ec))
+        return transport_error(errc::connection_reset, st.ep, "connection closed before a complete response from",
+                               ec);
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category())
+        return transport_error(errc::bad_response, st.ep, "malformed HTTP response from", ec);
+    return transport_error(errc::connection_reset, st.ep, "connection failed with", ec);
+}
+
+} // namespace
+
+connection_pool::connection_pool(asio::any_io_executor ex, endpoint ep, pool_options opts)
+    : state_(std::make_shared<detail::pool_state>(std::move(ex), std::move(ep), std::move(opts))) {}
+
+connection_pool::~connection_pool() { close(); }
+
+const endpoint& connection_pool::target() const noexcept { return state_->ep; }
+
+void connection_pool::close() {
+    std::vector<connection_ptr> idle;
+    std::vector<std::shared_ptr<waiter>> waiters;
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->closed = true;
+        state_->open -= state_->idle.size();
+        idle.swap(state_->idle);
+        while (auto w = state_->take_waiter())
+            waiters.push_back(std::move(w));
+    }
+    for (auto& c : idle)
+        c->close();
+    for (auto& w : waiters)
+        w->complete(make_error_code(errc::pool_closed), nullptr);
+}
+
+pool_counters connection_pool::counters() const {
+    const detail::pool_state& s = *state_;
+    pool_counters c{s.opened, s.full,     s.resumed,      s.reuses,           s.waits,
+                    s.stale,  s.timeouts, s.evicted_idle, s.evicted_lifetime, 0,
+                    0,        0};
+    std::lock_guard lock(s.mutex);
+    c.open = s.open;
+    c.idle = s.idle.size();
+    for (const auto& w : s.waiters)
+        c.waiting += !w->done;
+    return c;
+}
+
+asio::awaitable<result<http::response>> connection_pool::exchange(const http::request& req, exchange_info* info) {
+    auto st = state_;
+    bhttp::request<bhttp::string_body> breq;
+    breq.version(11);
+    breq.method_string(req.method);
+    std::string target = req.path.empty() ? "/" : req.path;
+    if (!req.query.empty())
+        target.append("?").append(req.query);
+    if (!validate_header_text(target) || target.find(' ') != std::string::npos || !validate_header_text(req.method))
+        co_return error(make_error_code(errc::invalid_request), "request target or method contains a space or CR/LF");
+    breq.target(target);
+    for (const auto& h : req.headers) {
+        if (h.name.empty() || !validate_header_text(h.name) || !validate_header_text(h.value))
+            co_return error(make_error_code(errc::invalid_request),
+                            "header '" + h.name + "' has an empty name or contains CR/LF");
+        breq.set(h.name, h.value);
+    }
+    breq.body() = req.body;
+    breq.prepare_payload();
+
+    try {
+        for (int attempt = 0;; ++attempt) {
+            auto got = co_await acquire(st, attempt > 0);
+            if (!got)
+                co_return got.error();
+            lease l = std::move(*got);
+            exchange_info local{.reused_connection = !l.fresh};
+
+            bhttp::response_parser<bhttp::string_body> parser;
+            parser.body_limit(st->opts.max_body_size);
+            connection& c = *l.conn;
+            c.stream().expires_after(st->opts.request_timeout);
+            const sys_error ec = c.tls ? co_await write_and_read(*c.tls, c, breq, parser, local)
+                                       : co_await write_and_read(*c.plain, c, breq, parser, local);
+            const bool got_bytes = parser.got_some() || c.buffer.size() > 0;
+            if (ec) {
+                l.discard();
+                if (!l.fresh && attempt == 0 && !got_bytes && is_drop(ec)) {
+                    ++st->stale; // the server had closed this keep-alive connection: replay once
+                    continue;
+                }
+                co_return exchange_error(*st, ec);
+            }
+            c.stream().expires_never();
+
+            auto msg = parser.release();
+            http::response out;
+            out.status = msg.result_int();
+            out.headers.reserve(16);
+            for (const auto& f : msg)
+                out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+            out.body = std::move(msg.body());
+            if (msg.keep_alive() && c.buffer.size() == 0)
+                l.release();
+            else
+                l.discard();
+            if (info)
+                *info = local;
+            co_return out;
+        }
+    } catch (const boost::system::system_error& e) {
+        // Cancellation delivered between operations surfaces as an exception from the next co_await.
+        co_return transport_error(e.code() == asio::error::operation_aborted ? errc::cancelled : errc::connection_reset,
+                                  st->ep, "request failed to", e.code());
+    }
+}
+
+asio::awaitable<result<std::size_t>> connection_pool::warm_up(std::size_t n) {
+    auto st = state_;
+    std::size_t opened = 0;
+    for (;;) {
+        {
+            std::lock_guard lock(st->mutex);
+            if (st->closed)
+                co_return transport_error(errc::pool_closed, st->ep, "connection pool closed for");
+            if (st->idle.size() >= n || st->open >= st->opts.max_connections)
+                co_return opened;
+            ++st->open;
+        }
+        auto c = co_await connect_new(st);
+        if (!c) {
+            st->return_slot();
+            co_return c.error();
+        }
+        st->release(std::move(*c));
+        ++opened;
+    }
+}
+
+} // namespace chime::net
