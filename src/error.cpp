@@ -15,25 +15,44 @@ public:
 
     std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-        case errc::no_credentials: return "no AWS credentials found";
-        case errc::partial_credentials: return "incomplete AWS credentials";
-        case errc::unsupported_credential_source: return "unsupported credential source";
-        case errc::profile_not_found: return "the config profile could not be found";
-        case errc::invalid_config_file: return "malformed AWS shared config or credentials file";
-        case errc::invalid_config_value: return "invalid AWS configuration value";
-        case errc::credentials_expired: return "the AWS credentials have expired";
-        case errc::resolve_failed: return "host name resolution failed";
-        case errc::connect_failed: return "could not connect";
-        case errc::tls_handshake_failed: return "TLS handshake failed";
-        case errc::tls_verify_failed: return "TLS certificate verification failed";
-        case errc::connect_timeout: return "timed out connecting";
-        case errc::request_timeout: return "timed out waiting for the response";
-        case errc::connection_reset: return "connection closed before a complete response";
-        case errc::body_too_large: return "response body exceeds the size limit";
-        case errc::bad_response: return "malformed HTTP response";
-        case errc::cancelled: return "cancelled";
-        case errc::pool_closed: return "connection pool closed";
-        case errc::invalid_request: return "invalid request";
+        case errc::no_credentials:
+            return "no AWS credentials found";
+        case errc::partial_credentials:
+            return "incomplete AWS credentials";
+        case errc::unsupported_credential_source:
+            return "unsupported credential source";
+        case errc::profile_not_found:
+            return "the config profile could not be found";
+        case errc::invalid_config_file:
+            return "malformed AWS shared config or credentials file";
+        case errc::invalid_config_value:
+            return "invalid AWS configuration value";
+        case errc::credentials_expired:
+            return "the AWS credentials have expired";
+        case errc::resolve_failed:
+            return "host name resolution failed";
+        case errc::connect_failed:
+            return "could not connect";
+        case errc::tls_handshake_failed:
+            return "TLS handshake failed";
+        case errc::tls_verify_failed:
+            return "TLS certificate verification failed";
+        case errc::connect_timeout:
+            return "timed out connecting";
+        case errc::request_timeout:
+            return "timed out waiting for the response";
+        case errc::connection_reset:
+            return "connection closed before a complete response";
+        case errc::body_too_large:
+            return "response body exceeds the size limit";
+        case errc::bad_response:
+            return "malformed HTTP response";
+        case errc::cancelled:
+            return "cancelled";
+        case errc::pool_closed:
+            return "connection pool closed";
+        case errc::invalid_request:
+            return "invalid request";
         }
         return "unknown chime error " + std::to_string(ev);
     }
@@ -114,9 +133,9 @@ bool is_transient(aws_errc e) {
 }
 bool is_auth(aws_errc e) {
     return e == aws_errc::forbidden || e == aws_errc::unauthorized_client || e == aws_errc::unauthorized ||
-           e == aws_errc::access_denied ||
-           e == aws_errc::unrecognized_client || e == aws_errc::invalid_signature ||
-           e == aws_errc::incomplete_signature || e == aws_errc::expired_token;
+           e == aws_errc::access_denied || e == aws_errc::unrecognized_client ||
+           e == aws_errc::invalid_signature || e == aws_errc::incomplete_signature ||
+           e == aws_errc::expired_token;
 }
 
 class aws_category_impl final : public boost::system::error_category {
@@ -135,10 +154,14 @@ public:
             return error_category::equivalent(ev, cond);
         const auto e = static_cast<aws_errc>(ev);
         switch (static_cast<condition>(cond.value())) {
-        case condition::throttled: return is_throttling(e);
-        case condition::retryable: return is_throttling(e) || is_transient(e);
-        case condition::auth_failed: return is_auth(e);
-        case condition::not_found: return e == aws_errc::not_found || e == aws_errc::resource_not_found;
+        case condition::throttled:
+            return is_throttling(e);
+        case condition::retryable:
+            return is_throttling(e) || is_transient(e);
+        case condition::auth_failed:
+            return is_auth(e);
+        case condition::not_found:
+            return e == aws_errc::not_found || e == aws_errc::resource_not_found;
         }
         return false;
     }
@@ -153,11 +176,14 @@ public:
         if (cond.category() != condition_category())
             return error_category::equivalent(status, cond);
         switch (static_cast<condition>(cond.value())) {
-        case condition::throttled: return status == 429;
+        case condition::throttled:
+            return status == 429;
         case condition::retryable:
             return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-        case condition::auth_failed: return status == 401 || status == 403;
-        case condition::not_found: return status == 404;
+        case condition::auth_failed:
+            return status == 401 || status == 403;
+        case condition::not_found:
+            return status == 404;
         }
         return false;
     }
@@ -168,10 +194,14 @@ public:
     const char* name() const noexcept override { return "chime.condition"; }
     std::string message(int ev) const override {
         switch (static_cast<condition>(ev)) {
-        case condition::throttled: return "throttled";
-        case condition::retryable: return "retryable";
-        case condition::auth_failed: return "authentication failed";
-        case condition::not_found: return "not found";
+        case condition::throttled:
+            return "throttled";
+        case condition::retryable:
+            return "retryable";
+        case condition::auth_failed:
+            return "authentication failed";
+        case condition::not_found:
+            return "not found";
         }
         return "unknown condition";
     }
@@ -210,6 +240,8 @@ std::ostream& operator<<(std::ostream& os, const error& e) {
     return os << "]";
 }
 
-void throw_exception_from_error(const error& e, const boost::source_location&) { throw exception(e); }
+void throw_exception_from_error(const error& e, const boost::source_location&) {
+    throw exception(e);
+}
 
 } // namespace chime

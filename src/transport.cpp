@@ -17,7 +17,8 @@ std::string describe_request(const net::endpoint& ep, const http::request& req) 
     if (!req.query.empty())
         s.append("?").append(req.query);
     for (const auto& h : req.headers)
-        s.append("\n> ").append(h.name).append(": ").append(is_secret_header(h.name) ? "<redacted>" : h.value);
+        s.append("\n> ").append(h.name).append(": ").append(is_secret_header(h.name) ? "<redacted>"
+                                                                                     : h.value);
     s.append("\n> (").append(std::to_string(req.body.size())).append(" body bytes)");
     return s;
 }
@@ -56,14 +57,18 @@ transport::transport(asio::any_io_executor ex, std::shared_ptr<auth::credentials
     impl_->opts = std::move(opts);
 }
 
-transport::~transport() { close(); }
+transport::~transport() {
+    close();
+}
 
 net::connection_pool& transport::pool(const net::endpoint& ep) {
     const std::string key = ep.origin();
     std::lock_guard lock(impl_->mutex);
     auto it = impl_->pools.find(key);
     if (it == impl_->pools.end())
-        it = impl_->pools.emplace(key, std::make_unique<net::connection_pool>(impl_->ex, ep, impl_->opts.pool)).first;
+        it =
+            impl_->pools.emplace(key, std::make_unique<net::connection_pool>(impl_->ex, ep, impl_->opts.pool))
+                .first;
     return *it->second;
 }
 
@@ -74,7 +79,8 @@ void transport::close() {
 }
 
 asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep, http::request req,
-                                                         const signing_scope& scope, std::string_view operation) {
+                                                        const signing_scope& scope,
+                                                        std::string_view operation) {
     impl& self = *impl_;
     const auto start = std::chrono::steady_clock::now();
     call_metrics metrics{.operation = operation};
@@ -106,9 +112,14 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
 
     auth::header_signature sig;
     try {
-        const auth::signing_params params{.region = scope.region, .service = scope.service,
-                                          .time = std::chrono::system_clock::now(), .add_content_sha256 = true};
-        sig = self.signer.sign({.method = req.method, .path = req.path, .query = req.query, .headers = fields,
+        const auth::signing_params params{.region = scope.region,
+                                          .service = scope.service,
+                                          .time = std::chrono::system_clock::now(),
+                                          .add_content_sha256 = true};
+        sig = self.signer.sign({.method = req.method,
+                                .path = req.path,
+                                .query = req.query,
+                                .headers = fields,
                                 .payload_hash = body_hash},
                                *creds, params);
     } catch (const std::invalid_argument& e) {

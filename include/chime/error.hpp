@@ -29,54 +29,54 @@ using error_code = boost::system::error_code;
 /// Client-side error codes.
 enum class errc {
     // Credentials and configuration.
-    no_credentials = 1,             ///< no provider in the chain found credentials
-    partial_credentials,            ///< an access key id without a secret key, or the reverse
-    unsupported_credential_source,  ///< a profile asks for a source this library does not implement
-    profile_not_found,              ///< an explicitly selected profile exists in no shared file
-    invalid_config_file,            ///< a shared config or credentials file could not be parsed
-    invalid_config_value,           ///< a setting has a value that cannot be used
-    credentials_expired,            ///< the provider returned credentials that have already expired
+    no_credentials = 1,            ///< no provider in the chain found credentials
+    partial_credentials,           ///< an access key id without a secret key, or the reverse
+    unsupported_credential_source, ///< a profile asks for a source this library does not implement
+    profile_not_found,             ///< an explicitly selected profile exists in no shared file
+    invalid_config_file,           ///< a shared config or credentials file could not be parsed
+    invalid_config_value,          ///< a setting has a value that cannot be used
+    credentials_expired,           ///< the provider returned credentials that have already expired
 
     // Transport.
-    resolve_failed = 100,   ///< DNS resolution failed
-    connect_failed,         ///< TCP connect refused or unreachable
-    tls_handshake_failed,   ///< the TLS handshake failed (other than certificate verification)
-    tls_verify_failed,      ///< the server's certificate or host name did not verify
-    connect_timeout,        ///< resolve + connect + TLS handshake took longer than allowed
-    request_timeout,        ///< no complete response within the request timeout
-    connection_reset,       ///< the connection was reset or closed before a complete response
-    body_too_large,         ///< the response body exceeds the configured limit
-    bad_response,           ///< the response is not valid HTTP/1.1
-    cancelled,              ///< the call was cancelled by its caller
-    pool_closed,            ///< the connection pool was shut down
-    invalid_request,        ///< the request cannot be sent as given (a bad endpoint, a header with CR/LF, ...)
+    resolve_failed = 100, ///< DNS resolution failed
+    connect_failed,       ///< TCP connect refused or unreachable
+    tls_handshake_failed, ///< the TLS handshake failed (other than certificate verification)
+    tls_verify_failed,    ///< the server's certificate or host name did not verify
+    connect_timeout,      ///< resolve + connect + TLS handshake took longer than allowed
+    request_timeout,      ///< no complete response within the request timeout
+    connection_reset,     ///< the connection was reset or closed before a complete response
+    body_too_large,       ///< the response body exceeds the configured limit
+    bad_response,         ///< the response is not valid HTTP/1.1
+    cancelled,            ///< the call was cancelled by its caller
+    pool_closed,          ///< the connection pool was shut down
+    invalid_request,      ///< the request cannot be sent as given (a bad endpoint, a header with CR/LF, ...)
 };
 
 /// Error codes the AWS services return, by name (the union of the Chime services' error shapes and
 /// AWS's common throttling and auth names). Unknown names keep the HTTP status instead.
 enum class aws_errc {
-    bad_request = 1,          ///< BadRequestException
-    conflict,                 ///< ConflictException
-    forbidden,                ///< ForbiddenException
-    not_found,                ///< NotFoundException
-    resource_limit_exceeded,  ///< ResourceLimitExceededException
-    service_failure,          ///< ServiceFailureException
-    service_unavailable,      ///< ServiceUnavailableException
-    throttled_client,         ///< ThrottledClientException (Chime's 429)
-    unauthorized_client,      ///< UnauthorizedClientException
-    unprocessable_entity,     ///< UnprocessableEntityException
-    access_denied,            ///< AccessDeniedException
-    limit_exceeded,           ///< LimitExceededException
-    throttling,               ///< ThrottlingException and the other AWS throttling names
-    internal_failure,         ///< InternalFailure, InternalServerError, InternalServerException
-    unrecognized_client,      ///< UnrecognizedClientException (unknown access key)
-    invalid_signature,        ///< InvalidSignatureException (includes "Signature expired")
-    incomplete_signature,     ///< IncompleteSignatureException
-    expired_token,            ///< ExpiredTokenException
-    request_timeout,          ///< RequestTimeout, RequestTimeoutException
-    resource_not_found,       ///< ResourceNotFoundException (chime-sdk-meetings)
-    unauthorized,             ///< UnauthorizedException (chime-sdk-meetings)
-    too_many_tags,            ///< TooManyTagsException
+    bad_request = 1,         ///< BadRequestException
+    conflict,                ///< ConflictException
+    forbidden,               ///< ForbiddenException
+    not_found,               ///< NotFoundException
+    resource_limit_exceeded, ///< ResourceLimitExceededException
+    service_failure,         ///< ServiceFailureException
+    service_unavailable,     ///< ServiceUnavailableException
+    throttled_client,        ///< ThrottledClientException (Chime's 429)
+    unauthorized_client,     ///< UnauthorizedClientException
+    unprocessable_entity,    ///< UnprocessableEntityException
+    access_denied,           ///< AccessDeniedException
+    limit_exceeded,          ///< LimitExceededException
+    throttling,              ///< ThrottlingException and the other AWS throttling names
+    internal_failure,        ///< InternalFailure, InternalServerError, InternalServerException
+    unrecognized_client,     ///< UnrecognizedClientException (unknown access key)
+    invalid_signature,       ///< InvalidSignatureException (includes "Signature expired")
+    incomplete_signature,    ///< IncompleteSignatureException
+    expired_token,           ///< ExpiredTokenException
+    request_timeout,         ///< RequestTimeout, RequestTimeoutException
+    resource_not_found,      ///< ResourceNotFoundException (chime-sdk-meetings)
+    unauthorized,            ///< UnauthorizedException (chime-sdk-meetings)
+    too_many_tags,           ///< TooManyTagsException
 };
 
 /// Classes of errors, for `ec == condition::...` tests.
@@ -92,8 +92,12 @@ const boost::system::error_category& aws_category() noexcept;
 const boost::system::error_category& http_category() noexcept;
 const boost::system::error_category& condition_category() noexcept;
 
-inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), client_category()}; }
-inline error_code make_error_code(aws_errc e) noexcept { return {static_cast<int>(e), aws_category()}; }
+inline error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), client_category()};
+}
+inline error_code make_error_code(aws_errc e) noexcept {
+    return {static_cast<int>(e), aws_category()};
+}
 inline boost::system::error_condition make_error_condition(condition c) noexcept {
     return {static_cast<int>(c), condition_category()};
 }
@@ -103,11 +107,11 @@ int aws_errc_from_name(std::string_view name) noexcept;
 
 /// What went wrong, in detail. No field ever holds a secret.
 struct diagnostics {
-    std::string message;     ///< for people: what was wrong and where
+    std::string message;      ///< for people: what was wrong and where
     unsigned http_status = 0; ///< service errors: the HTTP status
-    std::string aws_code;    ///< service errors: the AWS error code name, as sent
-    std::string request_id;  ///< the x-amzn-RequestId of the failed response, when there was one
-    int attempts = 0;        ///< attempts made (set by the retry layer)
+    std::string aws_code;     ///< service errors: the AWS error code name, as sent
+    std::string request_id;   ///< the x-amzn-RequestId of the failed response, when there was one
+    int attempts = 0;         ///< attempts made (set by the retry layer)
 };
 
 /// An error code with its diagnostics: the error type of `chime::result<T>`.
@@ -116,8 +120,11 @@ struct error {
     std::shared_ptr<const diagnostics> diag; ///< never null in errors the library makes
 
     error() = default;
-    error(error_code ec, diagnostics d) : code(ec), diag(std::make_shared<const diagnostics>(std::move(d))) {}
-    error(error_code ec, std::string message) : error(ec, diagnostics{std::move(message)}) {}
+    error(error_code ec, diagnostics d)
+        : code(ec)
+        , diag(std::make_shared<const diagnostics>(std::move(d))) {}
+    error(error_code ec, std::string message)
+        : error(ec, diagnostics{std::move(message)}) {}
 
     /// The message, or the code's message when there are no diagnostics.
     std::string message() const { return diag && !diag->message.empty() ? diag->message : code.message(); }
@@ -129,15 +136,19 @@ std::ostream& operator<<(std::ostream& os, const error& e);
 /// `code()` the error code, `diag()` the diagnostics.
 class exception : public boost::system::system_error {
 public:
-    explicit exception(chime::error e) : system_error(e.code), error_(std::move(e)) {
+    explicit exception(chime::error e)
+        : system_error(e.code)
+        , error_(std::move(e)) {
         if (!error_.diag || error_.diag->message.empty()) {
             diagnostics d = error_.diag ? *error_.diag : diagnostics{};
             d.message = error_.code.message();
             error_.diag = std::make_shared<const diagnostics>(std::move(d));
         }
     }
-    exception(error_code ec, const std::string& message) : exception(chime::error(ec, message)) {}
-    exception(errc e, const std::string& message) : exception(chime::error(make_error_code(e), message)) {}
+    exception(error_code ec, const std::string& message)
+        : exception(chime::error(ec, message)) {}
+    exception(errc e, const std::string& message)
+        : exception(chime::error(make_error_code(e), message)) {}
 
     const char* what() const noexcept override { return error_.diag->message.c_str(); }
     const diagnostics& diag() const noexcept { return *error_.diag; }

@@ -27,14 +27,14 @@ using log_sink = std::function<void(log_level, std::string_view)>;
 
 /// What one call cost. Passed to `transport_options::on_metrics` once per call.
 struct call_metrics {
-    std::string_view operation;       ///< as given to `send`
-    int attempts = 1;                 ///< HTTP attempts (the retry layer raises it)
+    std::string_view operation; ///< as given to `send`
+    int attempts = 1;           ///< HTTP attempts (the retry layer raises it)
     std::chrono::nanoseconds latency{};
     std::size_t bytes_sent = 0;
     std::size_t bytes_received = 0;
     bool connection_reused = false;
-    unsigned http_status = 0;         ///< 0 when no response arrived
-    error_code error;                 ///< empty on success
+    unsigned http_status = 0; ///< 0 when no response arrived
+    error_code error;         ///< empty on success
 };
 
 struct transport_options {
@@ -45,7 +45,13 @@ struct transport_options {
 };
 
 /// Where a request is signed for: the SigV4 region and signing name (`chime` for every Chime API).
+/// Not an aggregate on purpose: g++ 12 destroys aggregate temporaries inside a co_await expression
+/// twice, and `co_await t.send(ep, req, {})` must be safe.
 struct signing_scope {
+    signing_scope() {}
+    explicit signing_scope(std::string r, std::string s = "chime")
+        : region(std::move(r))
+        , service(std::move(s)) {}
     std::string region = "us-east-1";
     std::string service = "chime";
 };
@@ -68,7 +74,8 @@ public:
     /// from it (`http::service_error`), or with a transport or credentials error. Never throws.
     /// Cancellation: the awaiting operation's cancellation slot reaches the pool wait and the exchange.
     boost::asio::awaitable<result<http::response>> send(const net::endpoint& ep, http::request req,
-                                                        const signing_scope& scope, std::string_view operation = {});
+                                                        const signing_scope& scope,
+                                                        std::string_view operation = {});
 
     /// The pool for `ep`, created on first use.
     net::connection_pool& pool(const net::endpoint& ep);

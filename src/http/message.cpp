@@ -6,7 +6,9 @@
 namespace chime::http {
 namespace {
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string_view find(const std::vector<header>& headers, std::string_view name) noexcept {
     for (const auto& h : headers)
@@ -43,7 +45,9 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
-std::string_view request::header_value(std::string_view name) const noexcept { return find(headers, name); }
+std::string_view request::header_value(std::string_view name) const noexcept {
+    return find(headers, name);
+}
 
 void request::set_header(std::string name, std::string value) {
     for (auto& h : headers) {
@@ -55,7 +59,9 @@ void request::set_header(std::string name, std::string value) {
     headers.push_back({std::move(name), std::move(value)});
 }
 
-std::string_view response::header_value(std::string_view name) const noexcept { return find(headers, name); }
+std::string_view response::header_value(std::string_view name) const noexcept {
+    return find(headers, name);
+}
 
 std::string_view response::request_id() const noexcept {
     auto id = header_value("x-amzn-RequestId");
@@ -88,7 +94,8 @@ error service_error(const response& r) {
         if (name_agrees_with_status(by_name, r.status))
             ec = by_name;
     }
-    d.message = (d.aws_code.empty() ? "HTTP " + std::to_string(r.status) : d.aws_code + " (HTTP " + std::to_string(r.status) + ")");
+    d.message = (d.aws_code.empty() ? "HTTP " + std::to_string(r.status)
+                                    : d.aws_code + " (HTTP " + std::to_string(r.status) + ")");
     if (!message.empty())
         d.message.append(": ").append(message);
     if (!d.request_id.empty())

@@ -31,7 +31,7 @@ result<endpoint> endpoint::parse(std::string_view url) {
     if (!u->encoded_path().empty() && u->encoded_path() != "/")
         return bad("a path is not supported");
     ep.host = u->host_type() == boost::urls::host_type::ipv6 ? std::string(u->encoded_host_address())
-                                                               : std::string(u->host());
+                                                             : std::string(u->host());
     if (ep.host.size() > 2 && ep.host.front() == '[')
         ep.host = ep.host.substr(1, ep.host.size() - 2);
     ep.port = ep.tls ? 443 : 80;
@@ -56,7 +56,8 @@ std::string endpoint::host_header() const {
 
 std::string endpoint::origin() const {
     const bool v6 = host.find(':') != std::string::npos;
-    return std::string(tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    return std::string(tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" +
+           std::to_string(port);
 }
 
 bool endpoint::is_local_or_ip() const {

@@ -1,9 +1,9 @@
 // The connection pool against a scripted local server (TLS unless the test says otherwise).
 
-#include <chime/net/connection_pool.hpp>
-
 #include "support/test_server.hpp"
 #include "support/test_support.hpp"
+
+#include <chime/net/connection_pool.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -39,7 +39,9 @@ net::pool_options trusting(net::pool_options o = {}) {
     return o;
 }
 
-net::endpoint endpoint_of(const test_server& s) { return net::endpoint::parse(s.url()).value(); }
+net::endpoint endpoint_of(const test_server& s) {
+    return net::endpoint::parse(s.url()).value();
+}
 
 http::request get(std::string path) {
     http::request r;
@@ -61,7 +63,9 @@ asio::awaitable<void> sleep(std::chrono::milliseconds d) {
     co_await t.async_wait(asio::use_awaitable);
 }
 
-errc code_of(const result<http::response>& r) { return static_cast<errc>(r.error().code.value()); }
+errc code_of(const result<http::response>& r) {
+    return static_cast<errc>(r.error().code.value());
+}
 
 } // namespace
 
@@ -96,12 +100,15 @@ BOOST_AUTO_TEST_CASE(concurrency_is_bounded_and_everyone_completes) {
         std::atomic<int> done{0};
         std::size_t max_open = 0;
         for (int i = 0; i < 200; ++i)
-            asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
-                auto r = co_await pool.exchange(ping);
-                ok += r.has_value() && r->status == 200;
-                max_open = std::max<std::size_t>(max_open, pool.counters().open);
-                ++done;
-            }, asio::detached);
+            asio::co_spawn(
+                ex,
+                [&]() -> asio::awaitable<void> {
+                    auto r = co_await pool.exchange(ping);
+                    ok += r.has_value() && r->status == 200;
+                    max_open = std::max<std::size_t>(max_open, pool.counters().open);
+                    ++done;
+                },
+                asio::detached);
         while (done < 200)
             co_await sleep(5ms);
         BOOST_TEST(max_open <= 8u);
@@ -121,13 +128,16 @@ BOOST_AUTO_TEST_CASE(waiters_are_served_in_order) {
         net::connection_pool pool(ex, endpoint_of(server), trusting({.max_connections = 1}));
         int done = 0;
         for (int i = 0; i < 6; ++i)
-            asio::co_spawn(ex, [&, i]() -> asio::awaitable<void> {
-                const http::request req = get("/" + std::to_string(i));
-                auto r = co_await pool.exchange(req);
-                BOOST_TEST(r.has_value());
-                completion_order.push_back(i);
-                ++done;
-            }, asio::detached);
+            asio::co_spawn(
+                ex,
+                [&, i]() -> asio::awaitable<void> {
+                    const http::request req = get("/" + std::to_string(i));
+                    auto r = co_await pool.exchange(req);
+                    BOOST_TEST(r.has_value());
+                    completion_order.push_back(i);
+                    ++done;
+                },
+                asio::detached);
         while (done < 6)
             co_await sleep(5ms);
     }());
@@ -146,15 +156,21 @@ BOOST_AUTO_TEST_CASE(a_cancelled_waiter_leaves_the_queue) {
         const auto ex = co_await asio::this_coro::executor;
         net::connection_pool pool(ex, endpoint_of(server), trusting({.max_connections = 1}));
         int done = 0;
-        asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
-            BOOST_TEST((co_await pool.exchange(first_req)).has_value());
-            ++done;
-        }, asio::detached);
+        asio::co_spawn(
+            ex,
+            [&]() -> asio::awaitable<void> {
+                BOOST_TEST((co_await pool.exchange(first_req)).has_value());
+                ++done;
+            },
+            asio::detached);
         co_await sleep(5ms); // /first holds the only connection
-        asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
-            BOOST_TEST((co_await pool.exchange(third_req)).has_value());
-            ++done;
-        }, asio::detached);
+        asio::co_spawn(
+            ex,
+            [&]() -> asio::awaitable<void> {
+                BOOST_TEST((co_await pool.exchange(third_req)).has_value());
+                ++done;
+            },
+            asio::detached);
         asio::steady_timer timer(ex, 5ms);
         auto second = co_await (pool.exchange(second_req) || timer.async_wait(asio::use_awaitable));
         BOOST_TEST(second.index() == 1u); // the timer won; the waiter was cancelled
@@ -220,8 +236,9 @@ BOOST_AUTO_TEST_CASE(stale_connection_replays_once) {
 
 BOOST_AUTO_TEST_CASE(close_mid_response_is_an_error_without_replay) {
     test_server server({}, [](const auto& r) {
-        return r.index_on_connection == 1 ? reply{.what = reply::kind::close_mid_body, .body = std::string(400, 'x')}
-                                          : reply{};
+        return r.index_on_connection == 1
+                   ? reply{.what = reply::kind::close_mid_body, .body = std::string(400, 'x')}
+                   : reply{};
     });
     run([&]() -> asio::awaitable<void> {
         const auto ex = co_await asio::this_coro::executor;
@@ -261,8 +278,7 @@ BOOST_AUTO_TEST_CASE(tls_sessions_are_resumed) {
     test_server server;
     run([&]() -> asio::awaitable<void> {
         const auto ex = co_await asio::this_coro::executor;
-        net::connection_pool pool(ex, endpoint_of(server),
-                                  trusting({.idle_timeout = 1ms}));
+        net::connection_pool pool(ex, endpoint_of(server), trusting({.idle_timeout = 1ms}));
         for (int i = 0; i < 3; ++i) {
             BOOST_TEST((co_await pool.exchange(ping)).has_value());
             co_await sleep(5ms); // past the idle timeout: the next call opens a new connection
@@ -305,8 +321,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_never_answers_times_out) {
     test_server server({}, [](const auto&) { return reply{.what = reply::kind::never_respond}; });
     run([&]() -> asio::awaitable<void> {
         const auto ex = co_await asio::this_coro::executor;
-        net::connection_pool pool(ex, endpoint_of(server),
-                                  trusting({.request_timeout = 100ms}));
+        net::connection_pool pool(ex, endpoint_of(server), trusting({.request_timeout = 100ms}));
         auto r = co_await pool.exchange(ping);
         BOOST_REQUIRE(!r.has_value());
         BOOST_TEST((code_of(r) == errc::request_timeout));
@@ -320,8 +335,7 @@ BOOST_AUTO_TEST_CASE(an_oversized_body_is_rejected) {
     test_server server({}, [](const auto&) { return reply{.body = std::string(64 * 1024, 'x')}; });
     run([&]() -> asio::awaitable<void> {
         const auto ex = co_await asio::this_coro::executor;
-        net::connection_pool pool(ex, endpoint_of(server),
-                                  trusting({.max_body_size = 1000}));
+        net::connection_pool pool(ex, endpoint_of(server), trusting({.max_body_size = 1000}));
         auto r = co_await pool.exchange(ping);
         BOOST_REQUIRE(!r.has_value());
         BOOST_TEST((code_of(r) == errc::body_too_large));
@@ -337,7 +351,8 @@ BOOST_AUTO_TEST_CASE(refused_connection_and_bad_input) {
     }
     run([&]() -> asio::awaitable<void> {
         const auto ex = co_await asio::this_coro::executor;
-        net::connection_pool pool(ex, net::endpoint::parse("http://127.0.0.1:" + std::to_string(dead_port)).value());
+        net::connection_pool pool(
+            ex, net::endpoint::parse("http://127.0.0.1:" + std::to_string(dead_port)).value());
         auto r = co_await pool.exchange(ping);
         BOOST_REQUIRE(!r.has_value());
         BOOST_TEST((code_of(r) == errc::connect_failed));
@@ -348,6 +363,13 @@ BOOST_AUTO_TEST_CASE(refused_connection_and_bad_input) {
         bad.headers.push_back({"X-Evil", "a\r\nInjected: yes"});
         auto b = co_await pool.exchange(bad);
         BOOST_TEST((!b.has_value() && code_of(b) == errc::invalid_request));
+        auto framed = get("/ping");
+        framed.headers.push_back({"Content-Length", "5"});
+        auto f = co_await pool.exchange(framed);
+        BOOST_TEST((!f.has_value() && code_of(f) == errc::invalid_request));
+        auto spaced = get("/a b");
+        auto sp = co_await pool.exchange(spaced);
+        BOOST_TEST((!sp.has_value() && code_of(sp) == errc::invalid_request));
     }());
     BOOST_TEST(!net::endpoint::parse("ftp://x").has_value());
     BOOST_TEST(!net::endpoint::parse("https://x/path").has_value());
@@ -370,10 +392,13 @@ BOOST_AUTO_TEST_CASE(warm_up_opens_ahead_of_a_burst) {
         BOOST_TEST(pool.counters().idle == 4u);
         int done = 0;
         for (int i = 0; i < 4; ++i)
-            asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
-                BOOST_TEST((co_await pool.exchange(ping)).has_value());
-                ++done;
-            }, asio::detached);
+            asio::co_spawn(
+                ex,
+                [&]() -> asio::awaitable<void> {
+                    BOOST_TEST((co_await pool.exchange(ping)).has_value());
+                    ++done;
+                },
+                asio::detached);
         while (done < 4)
             co_await sleep(2ms);
         BOOST_TEST(pool.counters().connections_opened == 4u);
@@ -388,16 +413,22 @@ BOOST_AUTO_TEST_CASE(close_fails_waiters_and_later_calls) {
         net::connection_pool pool(ex, endpoint_of(server), trusting({.max_connections = 1}));
         errc waiter_code{};
         int done = 0;
-        asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
-            co_await pool.exchange(ping);
-            ++done;
-        }, asio::detached);
+        asio::co_spawn(
+            ex,
+            [&]() -> asio::awaitable<void> {
+                co_await pool.exchange(ping);
+                ++done;
+            },
+            asio::detached);
         co_await sleep(5ms);
-        asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
-            auto r = co_await pool.exchange(ping);
-            waiter_code = r ? errc{} : code_of(r);
-            ++done;
-        }, asio::detached);
+        asio::co_spawn(
+            ex,
+            [&]() -> asio::awaitable<void> {
+                auto r = co_await pool.exchange(ping);
+                waiter_code = r ? errc{} : code_of(r);
+                ++done;
+            },
+            asio::detached);
         co_await sleep(2ms);
         pool.close();
         while (done < 2)
@@ -415,10 +446,13 @@ BOOST_AUTO_TEST_CASE(multi_threaded_io_context) {
     net::connection_pool pool(threads.get_executor(), endpoint_of(server), trusting({.max_connections = 4}));
     std::atomic<int> ok{0};
     for (int i = 0; i < 400; ++i)
-        asio::co_spawn(threads, [&]() -> asio::awaitable<void> {
-            auto r = co_await pool.exchange(ping);
-            ok += r.has_value() && r->status == 200;
-        }, asio::detached);
+        asio::co_spawn(
+            threads,
+            [&]() -> asio::awaitable<void> {
+                auto r = co_await pool.exchange(ping);
+                ok += r.has_value() && r->status == 200;
+            },
+            asio::detached);
     threads.join();
     BOOST_TEST(ok == 400);
     const auto c = pool.counters();

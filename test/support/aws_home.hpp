@@ -1,10 +1,10 @@
 #pragma once
 // A scratch HOME with ~/.aws files and an environment map, for configuration and credential tests.
 
+#include "support/test_support.hpp"
+
 #include <chime/config.hpp>
 #include <chime/error.hpp>
-
-#include "support/test_support.hpp"
 
 #include <map>
 #include <string>

@@ -94,7 +94,8 @@ struct test_server::impl {
             if (ec)
                 co_return;
             lowest.expires_never();
-            received_request rr{std::string(req.method_string()), std::string(req.target()), {}, req.body(), id, i};
+            received_request rr{
+                std::string(req.method_string()), std::string(req.target()), {}, req.body(), id, i};
             for (const auto& f : req)
                 rr.headers.push_back({std::string(f.name_string()), std::string(f.value())});
             const reply r = handler ? handler(rr) : reply{};
@@ -108,7 +109,8 @@ struct test_server::impl {
                 co_await t.async_wait(tuple_awaitable);
             }
             switch (r.what) {
-            case reply::kind::close_before_response: co_return;
+            case reply::kind::close_before_response:
+                co_return;
             case reply::kind::never_respond: {
                 asio::steady_timer t(ioc, std::chrono::hours(24));
                 co_await t.async_wait(tuple_awaitable);
@@ -117,11 +119,13 @@ struct test_server::impl {
             case reply::kind::close_mid_body: {
                 const std::string head = "HTTP/1.1 " + std::to_string(r.status) +
                                          " OK\r\nContent-Type: application/json\r\nContent-Length: " +
-                                         std::to_string(r.body.size()) + "\r\n\r\n" + r.body.substr(0, r.body.size() / 2);
+                                         std::to_string(r.body.size()) + "\r\n\r\n" +
+                                         r.body.substr(0, r.body.size() / 2);
                 co_await asio::async_write(s, asio::buffer(head), tuple_awaitable);
                 co_return;
             }
-            case reply::kind::respond: break;
+            case reply::kind::respond:
+                break;
             }
             bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
             res.set(bhttp::field::content_type, "application/json");
@@ -137,7 +141,8 @@ struct test_server::impl {
     }
 };
 
-test_server::test_server(server_options opts, handler_fn handler) : impl_(std::make_unique<impl>()) {
+test_server::test_server(server_options opts, handler_fn handler)
+    : impl_(std::make_unique<impl>()) {
     impl_->opts = opts;
     impl_->handler = std::move(handler);
     if (opts.tls) {
@@ -160,7 +165,9 @@ test_server::~test_server() {
     impl_->thread.join();
 }
 
-std::uint16_t test_server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t test_server::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 std::string test_server::url() const {
     return std::string(impl_->opts.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());

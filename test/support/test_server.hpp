@@ -2,9 +2,9 @@
 // A scripted HTTP/1.1 server on 127.0.0.1 (TLS or plain) for transport tests and benchmarks. It runs on
 // its own io_context and thread; a handler decides, per request, how to answer or how to misbehave.
 
-#include <chime/http/message.hpp>
-
 #include "support/tls_identity.hpp"
+
+#include <chime/http/message.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -20,7 +20,7 @@ struct received_request {
     std::string target;
     std::vector<http::header> headers;
     std::string body;
-    std::size_t connection = 0;      // 1-based connection number
+    std::size_t connection = 0; // 1-based connection number
     std::size_t index_on_connection = 0;
 
     std::string_view header_value(std::string_view name) const;
@@ -43,8 +43,8 @@ struct reply {
 
 struct server_options {
     bool tls = true;
-    const tls_identity* identity = nullptr;      // default: loopback_identity()
-    std::chrono::milliseconds idle_close{0};     // close keep-alive connections idle this long; 0 = never
+    const tls_identity* identity = nullptr;  // default: loopback_identity()
+    std::chrono::milliseconds idle_close{0}; // close keep-alive connections idle this long; 0 = never
 };
 
 struct server_stats {

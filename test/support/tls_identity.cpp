@@ -66,7 +66,8 @@ tls_identity make_self_signed(const std::vector<std::string>& dns_names,
 
     bio_ptr cert_bio(BIO_new(BIO_s_mem())), key_bio(BIO_new(BIO_s_mem()));
     check(PEM_write_bio_X509(cert_bio.get(), cert.get()) == 1, "PEM certificate");
-    check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1, "PEM key");
+    check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
+          "PEM key");
     return {bio_string(cert_bio.get()), bio_string(key_bio.get())};
 }
 

@@ -16,7 +16,10 @@ struct header {
 };
 
 /// A request. `path` and `query` are on-the-wire (percent-encoded) forms; `query` has no `?`.
+/// Not an aggregate on purpose: g++ 12 destroys aggregate temporaries inside co_await twice.
 struct request {
+    request() {}
+
     std::string method = "GET";
     std::string path = "/";
     std::string query;

@@ -30,13 +30,13 @@ struct pool_state;
 
 /// TLS settings. Verification of the certificate chain and of the host name is on by default.
 struct tls_options {
-    bool verify = true;        ///< false only for local testing: accepts any certificate
-    std::string ca_file;       ///< PEM bundle to trust instead of the system store
-    std::string ca_directory;  ///< hashed directory of CA certificates, in addition
+    bool verify = true;       ///< false only for local testing: accepts any certificate
+    std::string ca_file;      ///< PEM bundle to trust instead of the system store
+    std::string ca_directory; ///< hashed directory of CA certificates, in addition
 };
 
 struct pool_options {
-    std::size_t max_connections = 64;               ///< per endpoint; further callers wait in FIFO order
+    std::size_t max_connections = 64;                ///< per endpoint; further callers wait in FIFO order
     std::chrono::milliseconds connect_timeout = 10s; ///< resolve + TCP connect + TLS handshake
     std::chrono::milliseconds request_timeout = 30s; ///< write the request + read the whole response
     std::chrono::milliseconds idle_timeout = 50s;    ///< an idle connection older than this is not reused
@@ -81,7 +81,8 @@ public:
     /// the response. A reused connection that turns out closed before any byte of the response
     /// arrived is replaced and the request sent once more on a fresh connection.
     /// Completes with the response for any HTTP status, or a transport error.
-    boost::asio::awaitable<result<http::response>> exchange(const http::request& req, exchange_info* info = nullptr);
+    boost::asio::awaitable<result<http::response>> exchange(const http::request& req,
+                                                            exchange_info* info = nullptr);
 
     /// Opens connections until `n` are idle (or the limit is reached), e.g. ahead of a burst.
     boost::asio::awaitable<result<std::size_t>> warm_up(std::size_t n);

@@ -10,7 +10,14 @@
 
 namespace chime::net {
 
+/// Not an aggregate on purpose (see signing_scope): safe as a temporary in a co_await expression.
 struct endpoint {
+    endpoint() {}
+    endpoint(bool use_tls, std::string h, std::uint16_t p)
+        : tls(use_tls)
+        , host(std::move(h))
+        , port(p) {}
+
     bool tls = true;
     std::string host; ///< a DNS name or an IP literal (IPv6 without brackets)
     std::uint16_t port = 443;

@@ -1,0 +1,69 @@
+#pragma once
+// Shared by chime-bench's subcommands: CPU clocks and flag parsing.
+
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <sys/resource.h>
+#include <vector>
+
+namespace chime::bench {
+
+/// User + system CPU of the calling thread (RUSAGE_THREAD) or of the whole process.
+inline double cpu_seconds(bool this_thread_only) {
+    rusage ru{};
+    getrusage(this_thread_only ? RUSAGE_THREAD : RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/// "--name value" pairs; unknown names and missing values are errors naming the flag.
+class flags {
+public:
+    flags(int argc, char** argv, std::map<std::string, std::string> defaults)
+        : values_(std::move(defaults)) {
+        for (int i = 2; i < argc; i += 2) {
+            const std::string name = argv[i];
+            if (!name.starts_with("--") || !values_.count(name.substr(2)))
+                throw std::invalid_argument("unknown option " + name);
+            if (i + 1 >= argc)
+                throw std::invalid_argument("option " + name + " needs a value");
+            values_[name.substr(2)] = argv[i + 1];
+        }
+    }
+    long number(const std::string& name) const {
+        char* end = nullptr;
+        const std::string& v = values_.at(name);
+        const long n = std::strtol(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || n <= 0)
+            throw std::invalid_argument("--" + name + " must be a positive number, got '" + v + "'");
+        return n;
+    }
+    std::vector<long> numbers(const std::string& name) const {
+        std::vector<long> out;
+        std::string v = values_.at(name);
+        std::size_t pos = 0;
+        while (pos <= v.size()) {
+            const std::size_t comma = std::min(v.find(',', pos), v.size());
+            char* end = nullptr;
+            const std::string piece = v.substr(pos, comma - pos);
+            const long n = std::strtol(piece.c_str(), &end, 10);
+            if (piece.empty() || *end != '\0' || n <= 0)
+                throw std::invalid_argument("--" + name +
+                                            " takes positive numbers separated by commas, got '" + v + "'");
+            out.push_back(n);
+            pos = comma + 1;
+        }
+        return out;
+    }
+    const std::string& text(const std::string& name) const { return values_.at(name); }
+
+private:
+    std::map<std::string, std::string> values_;
+};
+
+int sigv4(const flags& f);
+int transport(const flags& f);
+
+} // namespace chime::bench
