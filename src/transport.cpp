@@ -1,6 +1,5 @@
 #include <chime/transport.hpp>
 
-#include <map>
 #include <mutex>
 
 namespace chime {
@@ -39,7 +38,16 @@ struct transport::impl {
     transport_options opts;
     auth::signer signer;
     std::mutex mutex;
-    std::map<std::string, std::unique_ptr<net::connection_pool>, std::less<>> pools;
+    std::vector<std::pair<std::string, std::unique_ptr<net::connection_pool>>> pools;
+
+    net::connection_pool& pool_for(const net::endpoint& ep) {
+        std::lock_guard lock(mutex);
+        for (auto& [key, p] : pools) // a handful of endpoints at most: a scan beats building a key
+            if (p->target() == ep)
+                return *p;
+        pools.emplace_back(ep.origin(), std::make_unique<net::connection_pool>(ex, ep, opts.pool));
+        return *pools.back().second;
+    }
 
     void log(log_level level, const std::string& line) const {
         if (opts.logger)
@@ -49,7 +57,7 @@ struct transport::impl {
 
 transport::transport(asio::any_io_executor ex, std::shared_ptr<auth::credentials_provider> credentials,
                      transport_options opts)
-    : impl_(std::make_unique<impl>()) {
+    : impl_(std::make_shared<impl>()) {
     if (!credentials)
         throw exception(errc::no_credentials, "transport: no credentials provider given");
     impl_->ex = std::move(ex);
@@ -61,16 +69,7 @@ transport::~transport() {
     close();
 }
 
-net::connection_pool& transport::pool(const net::endpoint& ep) {
-    const std::string key = ep.origin();
-    std::lock_guard lock(impl_->mutex);
-    auto it = impl_->pools.find(key);
-    if (it == impl_->pools.end())
-        it =
-            impl_->pools.emplace(key, std::make_unique<net::connection_pool>(impl_->ex, ep, impl_->opts.pool))
-                .first;
-    return *it->second;
-}
+net::connection_pool& transport::pool(const net::endpoint& ep) { return impl_->pool_for(ep); }
 
 void transport::close() {
     std::lock_guard lock(impl_->mutex);
@@ -81,7 +80,8 @@ void transport::close() {
 asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep, http::request req,
                                                         const signing_scope& scope,
                                                         std::string_view operation) {
-    impl& self = *impl_;
+    const std::shared_ptr<impl> keep = impl_; // the transport may be destroyed while this call runs
+    impl& self = *keep;
     const auto start = std::chrono::steady_clock::now();
     call_metrics metrics{.operation = operation};
     auto finish = [&](result<http::response> r) {
@@ -136,7 +136,7 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         self.log(log_level::debug, describe_request(ep, req));
 
     net::exchange_info info;
-    auto r = co_await pool(ep).exchange(req, &info);
+    auto r = co_await self.pool_for(ep).exchange(req, &info);
     metrics.bytes_sent = info.bytes_sent;
     metrics.bytes_received = info.bytes_received;
     metrics.connection_reused = info.reused_connection;

@@ -59,7 +59,8 @@ struct signing_scope {
 /// Signs and sends requests over one connection pool per endpoint.
 ///
 /// Thread safety: `send` may be awaited concurrently from any executors (see `connection_pool`).
-/// The transport must outlive the calls running on it. It starts no threads.
+/// Calls in flight keep what they use alive, so destroying the transport does not invalidate them;
+/// it closes the pools (see `close`). It starts no threads.
 class transport {
 public:
     transport(boost::asio::any_io_executor ex, std::shared_ptr<auth::credentials_provider> credentials,
@@ -85,7 +86,7 @@ public:
 
 private:
     struct impl;
-    std::unique_ptr<impl> impl_;
+    std::shared_ptr<impl> impl_;
 };
 
 } // namespace chime

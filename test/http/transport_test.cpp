@@ -7,6 +7,8 @@
 
 #include <chime/transport.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
@@ -216,6 +218,24 @@ BOOST_AUTO_TEST_CASE(cancellation_reaches_the_exchange) {
         BOOST_TEST(outcome.index() == 1u);
         BOOST_TEST(t.pool(ep()).counters().open == 0u);
     }());
+}
+
+BOOST_AUTO_TEST_CASE(destroying_the_transport_mid_call_is_safe) {
+    next = [](const auto&) { return reply{.delay = 30ms}; };
+    bool completed = false;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        auto t = std::make_unique<transport>(ex, auth::make_static_provider(test_creds), options());
+        const net::endpoint target = ep();
+        asio::co_spawn(ex, [&completed, &t, target]() -> asio::awaitable<void> {
+            auto r = co_await t->send(target, channel_messages_request(), {});
+            completed = r.has_value();
+        }, asio::detached);
+        asio::steady_timer timer(ex, 10ms);
+        co_await timer.async_wait(asio::use_awaitable);
+        t.reset(); // the call is waiting for its response
+    }());
+    BOOST_TEST(completed);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
