@@ -116,7 +116,11 @@ struct detail::pool_state {
     bool closed = false;
     std::vector<tcp::endpoint> addresses;
     steady::time_point addresses_expiry{};
-    std::shared_ptr<SSL_SESSION> session; // the latest resumable session for this endpoint
+    // Resumable sessions for this endpoint, newest at the back. Each is handed to one new connection
+    // only: TLS 1.3 sessions are single-use, and OpenSSL mutates a session while a connection uses it,
+    // so sharing one between concurrent connections races.
+    std::deque<std::shared_ptr<SSL_SESSION>> sessions;
+    static constexpr std::size_t max_sessions = 16;
 
     std::atomic<std::uint64_t> opened{0}, full{0}, resumed{0}, reuses{0}, waits{0}, stale{0}, timeouts{0},
         evicted_idle{0}, evicted_lifetime{0};
@@ -168,7 +172,9 @@ struct detail::pool_state {
             if (!st)
                 return 0;
             std::lock_guard lock(st->mutex);
-            st->session.reset(sess, SSL_SESSION_free);
+            st->sessions.emplace_back(sess, SSL_SESSION_free);
+            if (st->sessions.size() > max_sessions)
+                st->sessions.pop_front();
             return 1; // we own the reference now
         });
         return ctx;
@@ -386,11 +392,16 @@ asio::awaitable<result<connection_ptr>> connect_new(state_ptr st) {
         if (st->opts.tls.verify)
             c->tls->set_verify_callback(asio::ssl::host_name_verification(st->ep.host));
         SSL_set_ex_data(ssl, ssl_session_index(), st.get());
+        std::shared_ptr<SSL_SESSION> resume;
         {
             std::lock_guard lock(st->mutex);
-            if (st->session)
-                SSL_set_session(ssl, st->session.get());
+            if (!st->sessions.empty()) {
+                resume = std::move(st->sessions.back());
+                st->sessions.pop_back();
+            }
         }
+        if (resume)
+            SSL_set_session(ssl, resume.get()); // the SSL takes its own reference
         auto [hec] = co_await c->tls->async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
         if (hec) {
             if (hec == beast::error::timeout)
