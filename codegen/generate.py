@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""chime-cpp's code generator: AWS service models (codegen/models, botocore JSON) -> C++.
+
+For each service it emits, under generated/:
+  include/chime/<dir>/model.hpp       the shapes reachable from the service's operations, as C++ types:
+                                      aggregates with std::optional for optional members, string-backed
+                                      enums that keep unknown wire values, std::chrono timestamps
+  include/chime/<dir>/model_json.hpp  to_json / from_json declarations for every shape
+  src/<dir>/model_json.cpp            their definitions (AWS member names; unknown fields tolerated)
+
+Usage: codegen/generate.py           write the files
+       codegen/generate.py --check   exit 1 if any committed file differs from what would be written
+Python 3 standard library only.
+"""
+import json
+import pathlib
+import re
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = ROOT / "generated"
+GENERATOR = "codegen/generate.py"
+
+# The `chime` service is large and mostly deprecated: take the operations this library covers. Adding
+# one is a one-line change here.
+CHIME_OPERATIONS = [
+    # rooms
+    "ListRooms", "CreateRoom", "GetRoom", "UpdateRoom", "DeleteRoom", "CreateRoomMembership",
+    "BatchCreateRoomMembership", "UpdateRoomMembership", "DeleteRoomMembership", "ListRoomMemberships",
+    # meetings
+    "CreateMeeting", "GetMeeting", "DeleteMeeting", "ListMeetings", "CreateAttendee", "BatchCreateAttendee",
+    "GetAttendee", "DeleteAttendee", "ListAttendees",
+    # messaging
+    "CreateAppInstance", "CreateAppInstanceUser", "CreateChannel", "UpdateChannel", "DeleteChannel",
+    "DescribeChannel", "ListChannels", "CreateChannelBan", "DeleteChannelBan", "DescribeChannelBan",
+    "ListChannelBans", "CreateChannelMembership", "DeleteChannelMembership", "DescribeChannelMembership",
+    "ListChannelMemberships", "DescribeChannelMembershipForAppInstanceUser",
+    "ListChannelMembershipsForAppInstanceUser", "CreateChannelModerator", "DeleteChannelModerator",
+    "DescribeChannelModerator", "ListChannelModerators", "DescribeChannelModeratedByAppInstanceUser",
+    "ListChannelsModeratedByAppInstanceUser", "SendChannelMessage", "GetChannelMessage", "UpdateChannelMessage",
+    "DeleteChannelMessage", "RedactChannelMessage", "ListChannelMessages", "UpdateChannelReadMarker",
+    # what rooms need to be usable
+    "CreateAccount", "GetAccount", "ListAccounts", "DeleteAccount", "CreateUser", "GetUser", "ListUsers",
+    "CreateBot", "GetBot", "ListBots", "GetMessagingSessionEndpoint",
+]
+
+SERVICES = [
+    {"model": "chime/2018-05-01", "dir": "classic", "operations": CHIME_OPERATIONS},
+    {"model": "chime-sdk-messaging/2021-05-15", "dir": "messaging", "operations": None},
+    {"model": "chime-sdk-identity/2021-04-20", "dir": "identity", "operations": None},
+    {"model": "chime-sdk-meetings/2021-07-15", "dir": "meetings", "operations": None},
+]
+
+CPP_KEYWORDS = {
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
+    "char", "class", "compl", "concept", "const", "consteval", "constexpr", "constinit", "const_cast",
+    "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete", "do", "double",
+    "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+    "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr",
+    "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast", "requires",
+    "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct", "switch",
+    "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename", "union",
+    "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+}
+RESERVED_TYPE_NAMES = {"client", "error", "result", "json_options", "json_context"}
+SENSITIVE_PLACEHOLDER = "*** Sensitive Data Redacted ***"
+
+
+def snake(name):
+    s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    return s + "_" if s in CPP_KEYWORDS else s
+
+
+def identifier(text):
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_")
+    s = snake(s) if any(c.islower() for c in s) else s.lower()
+    if not s or s[0].isdigit():
+        s = "v_" + s
+    return s + "_" if s in CPP_KEYWORDS else s
+
+
+def cpp_string(s):
+    return json.dumps(s)  # a JSON string literal is a valid C++ narrow string literal for ASCII input
+
+
+class Service:
+    def __init__(self, spec):
+        path = HERE / "models" / spec["model"] / "service-2.json"
+        self.model = json.loads(path.read_text())
+        self.api_version = spec["model"].split("/")[1]
+        self.dir = spec["dir"]
+        self.ns = f"chime::{self.dir}"
+        self.shapes = self.model["shapes"]
+        ops = self.model["operations"]
+        names = spec["operations"] if spec["operations"] is not None else sorted(ops)
+        missing = [n for n in names if n not in ops]
+        if missing:
+            sys.exit(f"generate: {spec['model']} has no operations {missing}")
+        self.operations = {n: ops[n] for n in names}
+        self.type_names = {}
+        self.order = self.reachable_in_dependency_order()
+        for shape in self.order:
+            t = snake(shape).rstrip("_")
+            if t in RESERVED_TYPE_NAMES or t in CPP_KEYWORDS:
+                t += "_shape"
+            if t in self.type_names.values():
+                sys.exit(f"generate: {shape} and another shape both become '{t}'")
+            self.type_names[shape] = t
+
+    def deps(self, name):
+        s = self.shapes[name]
+        if s["type"] == "structure":
+            return [m["shape"] for m in s["members"].values()]
+        if s["type"] == "list":
+            return [s["member"]["shape"]]
+        if s["type"] == "map":
+            return [s["key"]["shape"], s["value"]["shape"]]
+        return []
+
+    def reachable_in_dependency_order(self):
+        roots = []
+        for op in self.operations.values():
+            for key in ("input", "output"):
+                if key in op:
+                    roots.append(op[key]["shape"])
+            roots += [e["shape"] for e in op.get("errors", [])]
+        order, state = [], {}
+
+        def visit(name):
+            if state.get(name) == 2:
+                return
+            if state.get(name) == 1:
+                sys.exit(f"generate: recursive shape {name} needs indirection, which is not implemented")
+            state[name] = 1
+            for d in self.deps(name):
+                visit(d)
+            state[name] = 2
+            order.append(name)
+
+        for r in sorted(set(roots)):
+            visit(r)
+        return order
+
+    # Shapes that become named C++ types: structures and enums. Others map to standard types.
+    def is_named(self, shape):
+        s = self.shapes[shape]
+        return s["type"] == "structure" or (s["type"] == "string" and "enum" in s)
+
+    def cpp_type(self, shape):
+        s = self.shapes[shape]
+        t = s["type"]
+        if t == "structure" or (t == "string" and "enum" in s):
+            return f"::{self.ns}::{self.type_names[shape]}"
+        if t == "string":
+            return "std::string"
+        if t == "integer":
+            return "std::int32_t"
+        if t == "long":
+            return "std::int64_t"
+        if t == "boolean":
+            return "bool"
+        if t in ("double", "float"):
+            return "double"
+        if t == "timestamp":
+            return "std::chrono::system_clock::time_point"
+        if t == "list":
+            return f"std::vector<{self.cpp_type(s['member']['shape'])}>"
+        if t == "map":
+            if self.shapes[s["key"]["shape"]]["type"] != "string":
+                sys.exit(f"generate: map {shape} has a non-string key")
+            return f"std::map<std::string, {self.cpp_type(s['value']['shape'])}>"
+        sys.exit(f"generate: shape {shape} has unsupported type {t}")
+
+    def sensitive(self, shape):
+        return bool(self.shapes[shape].get("sensitive"))
+
+    def timestamp_format(self, shape, member):
+        return member.get("timestampFormat") or self.shapes[shape].get("timestampFormat") or "unixTimestamp"
+
+
+def banner(svc, comment="//"):
+    return (f"{comment} Generated by {GENERATOR} from the AWS model {svc.model['metadata']['serviceId']} "
+            f"{svc.api_version}. Do not edit.\n")
+
+
+def model_header(svc):
+    out = [banner(svc), "#pragma once\n",
+           f"/// @file\n/// Types of {svc.model['metadata']['serviceId']} ({svc.model['metadata'].get('serviceFullName', '')},"
+           f" API {svc.api_version}).\n\n",
+           "#include <chrono>\n#include <cstdint>\n#include <map>\n#include <optional>\n#include <string>\n"
+           "#include <string_view>\n#include <vector>\n\n",
+           f"namespace {svc.ns} {{\n"]
+    for shape in svc.order:
+        s = svc.shapes[shape]
+        if not svc.is_named(shape):
+            continue
+        name = svc.type_names[shape]
+        if s["type"] == "string":
+            out.append(enum_decl(svc, shape, name, s))
+            continue
+        required = set(s.get("required", []))
+        kind = "error" if s.get("exception") else "structure"
+        out.append(f"\n/// {shape} ({kind}).\nstruct {name} {{\n")
+        for member, m in s["members"].items():
+            t = svc.cpp_type(m["shape"])
+            field = snake(member)
+            sensitive = " (sensitive)" if svc.sensitive(m["shape"]) else ""
+            where = f" [{m['location']}: {m.get('locationName', member)}]" if "location" in m else ""
+            if member in required:
+                out.append(f"    {t} {field}; ///< {member}, required{where}{sensitive}\n")
+            else:
+                out.append(f"    std::optional<{t}> {field}; ///< {member}{where}{sensitive}\n")
+        out.append("};\n")
+    out.append(f"\n}} // namespace {svc.ns}\n")
+    return "".join(out)
+
+
+def enum_decl(svc, shape, name, s):
+    values, seen = [], set()
+    for v in s["enum"]:
+        ident = identifier(v)
+        if ident in ("value", "is_known") or ident in seen:
+            ident += "_"
+        seen.add(ident)
+        values.append((ident, v))
+    out = [f"\n/// {shape}: a string on the wire; a value this library does not know is kept as it is.\n",
+           f"struct {name} {{\n    std::string value;\n\n    {name}() = default;\n",
+           f"    {name}(std::string v) : value(std::move(v)) {{}}\n",
+           f"    {name}(const char* v) : value(v) {{}}\n\n"]
+    for ident, _ in values:
+        out.append(f"    static const {name} {ident};\n")
+    out.append("\n    /// True when the value is one of those the model lists.\n    bool is_known() const;\n")
+    out.append(f"    bool operator==(const {name}&) const = default;\n")
+    out.append("    bool operator==(std::string_view s) const { return value == s; }\n};\n")
+    for ident, v in values:
+        out.append(f"inline const {name} {name}::{ident}{{{cpp_string(v)}}};\n")
+    return "".join(out)
+
+
+def json_header(svc):
+    out = [banner(svc), "#pragma once\n",
+           f"/// @file\n/// JSON forms of the {svc.model['metadata']['serviceId']} types, with AWS member names.\n\n",
+           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/json.hpp>\n\n",
+           f"namespace {svc.ns} {{\n\n"]
+    for shape in svc.order:
+        if svc.is_named(shape):
+            t = svc.type_names[shape]
+            out.append(f"void to_json(boost::json::value& out, const {t}& v, const json_options& o = {{}});\n")
+            out.append(f"bool from_json(const boost::json::value& in, {t}& out, json_context& ctx);\n")
+    out.append(f"\n}} // namespace {svc.ns}\n")
+    return "".join(out)
+
+
+def json_source(svc):
+    out = [banner(svc), f"#include <chime/{svc.dir}/model_json.hpp>\n\n#include \"model/json_codec.hpp\"\n\n",
+           f"namespace {svc.ns} {{\n\nusing namespace ::chime::detail;\n"]
+    for shape in svc.order:
+        if not svc.is_named(shape):
+            continue
+        s = svc.shapes[shape]
+        t = svc.type_names[shape]
+        if s["type"] == "string":
+            known = " || ".join(f"value == {cpp_string(v)}" for v in s["enum"]) or "false"
+            out.append(f"\nbool {t}::is_known() const {{ return {known}; }}\n")
+            out.append(f"void to_json(boost::json::value& out, const {t}& v, const json_options&) {{ out = v.value; }}\n")
+            out.append(f"bool from_json(const boost::json::value& in, {t}& out, json_context& ctx) {{\n"
+                       f"    return read_value(in, out.value, ctx);\n}}\n")
+            continue
+        if not s["members"]:
+            out.append(f"\nvoid to_json(boost::json::value& out, const {t}&, const json_options&) {{ out.emplace_object(); }}\n"
+                       f"bool from_json(const boost::json::value& in, {t}&, json_context& ctx) {{\n"
+                       f"    return in.is_object() || ctx.fail(\"expected an object\");\n}}\n")
+            continue
+        out.append(f"\nvoid to_json(boost::json::value& out, const {t}& v, const json_options& o) {{\n"
+                   f"    auto& obj = out.emplace_object();\n")
+        for member, m in s["members"].items():
+            field = snake(member)
+            located = "location" in m
+            sens = "true" if svc.sensitive(m["shape"]) else "false"
+            fmt = svc.timestamp_format(m["shape"], m)
+            ts = ", timestamp_format::iso8601" if fmt == "iso8601" else ""
+            cond = "!o.body_only" if located else ""
+            if member in set(s.get("required", [])):
+                guard = f"if ({cond}) " if cond else ""
+                out.append(f"    {guard}write_member(obj, {cpp_string(member)}, v.{field}, o, {sens}{ts});\n")
+            else:
+                guard = f"if ({cond + ' && ' if cond else ''}v.{field}) "
+                out.append(f"    {guard}write_member(obj, {cpp_string(member)}, *v.{field}, o, {sens}{ts});\n")
+        out.append("}\n")
+        out.append(f"bool from_json(const boost::json::value& in, {t}& out, json_context& ctx) {{\n"
+                   f"    const auto* obj = in.if_object();\n"
+                   f"    if (!obj)\n        return ctx.fail(\"expected an object\");\n"
+                   f"    for (const auto& kv : *obj) {{\n        const std::string_view key = kv.key();\n")
+        first = True
+        for member, m in s["members"].items():
+            field = snake(member)
+            kw = "if" if first else "} else if"
+            first = False
+            out.append(f"        {kw} (key == {cpp_string(member)}) {{\n"
+                       f"            if (!read_member(kv.value(), {cpp_string(member)}, out.{field}, ctx))\n"
+                       f"                return false;\n")
+        if not first:
+            out.append("        }\n")
+        out.append("        // Other keys: members this model version does not have; tolerated.\n    }\n"
+                   "    return true;\n}\n")
+    out.append(f"\n}} // namespace {svc.ns}\n")
+    return "".join(out)
+
+
+def outputs():
+    files = {}
+    for spec in SERVICES:
+        svc = Service(spec)
+        files[OUT / "include" / "chime" / svc.dir / "model.hpp"] = model_header(svc)
+        files[OUT / "include" / "chime" / svc.dir / "model_json.hpp"] = json_header(svc)
+        files[OUT / "src" / svc.dir / "model_json.cpp"] = json_source(svc)
+    return files
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    stale = []
+    for path, text in outputs().items():
+        if check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(str(path.relative_to(ROOT)))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    if check:
+        if stale:
+            print("generate: out of date (run codegen/generate.py): " + ", ".join(stale))
+            sys.exit(1)
+        print("generate: generated/ matches the models")
+    else:
+        print(f"generate: wrote {len(outputs())} files under {OUT.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    main()

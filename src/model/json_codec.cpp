@@ -1,0 +1,113 @@
+#include "model/json_codec.hpp"
+
+#include "util/iso8601.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace chime {
+
+bool json_context::fail(std::string_view what) {
+    if (error_.empty()) {
+        std::string path;
+        for (const auto& segment : path_) {
+            if (!path.empty() && segment.front() != '[')
+                path += '.';
+            path += segment;
+        }
+        error_ = (path.empty() ? std::string() : path + ": ") + std::string(what);
+    }
+    return false;
+}
+
+namespace detail {
+namespace {
+
+template <class Int>
+bool read_integer(const boost::json::value& v, Int& out, json_context& ctx) {
+    long double n;
+    if (v.is_int64())
+        n = static_cast<long double>(v.get_int64());
+    else if (v.is_uint64())
+        n = static_cast<long double>(v.get_uint64());
+    else if (v.is_double() && std::floor(v.get_double()) == v.get_double())
+        n = v.get_double();
+    else
+        return ctx.fail("expected an integer");
+    if (n < static_cast<long double>(std::numeric_limits<Int>::min()) ||
+        n > static_cast<long double>(std::numeric_limits<Int>::max()))
+        return ctx.fail("integer out of range");
+    out = static_cast<Int>(n);
+    return true;
+}
+
+} // namespace
+
+bool read_value(const boost::json::value& v, std::string& out, json_context& ctx) {
+    const auto* s = v.if_string();
+    if (!s)
+        return ctx.fail("expected a string");
+    out.assign(s->data(), s->size());
+    return true;
+}
+
+bool read_value(const boost::json::value& v, std::int32_t& out, json_context& ctx) { return read_integer(v, out, ctx); }
+bool read_value(const boost::json::value& v, std::int64_t& out, json_context& ctx) { return read_integer(v, out, ctx); }
+
+bool read_value(const boost::json::value& v, bool& out, json_context& ctx) {
+    if (!v.is_bool())
+        return ctx.fail("expected true or false");
+    out = v.get_bool();
+    return true;
+}
+
+bool read_value(const boost::json::value& v, double& out, json_context& ctx) {
+    if (v.is_double())
+        out = v.get_double();
+    else if (v.is_int64())
+        out = static_cast<double>(v.get_int64());
+    else if (v.is_uint64())
+        out = static_cast<double>(v.get_uint64());
+    else
+        return ctx.fail("expected a number");
+    return true;
+}
+
+bool read_value(const boost::json::value& v, time_point& out, json_context& ctx) {
+    using namespace std::chrono;
+    if (v.is_string()) {
+        if (auto t = parse_iso8601(v.get_string())) {
+            out = *t;
+            return true;
+        }
+        return ctx.fail("expected an ISO-8601 time or epoch seconds");
+    }
+    double seconds;
+    if (!read_value(v, seconds, ctx))
+        return false;
+    // AWS writes at most millisecond precision; rounding keeps 1704164645.123 from becoming .122999.
+    out = time_point(duration_cast<system_clock::duration>(milliseconds(std::llround(seconds * 1000.0))));
+    return true;
+}
+
+void write_value(boost::json::value& out, const std::string& v, const json_options&, timestamp_format) { out = v; }
+void write_value(boost::json::value& out, std::int32_t v, const json_options&, timestamp_format) { out = v; }
+void write_value(boost::json::value& out, std::int64_t v, const json_options&, timestamp_format) { out = v; }
+void write_value(boost::json::value& out, bool v, const json_options&, timestamp_format) { out = v; }
+void write_value(boost::json::value& out, double v, const json_options&, timestamp_format) { out = v; }
+
+void write_value(boost::json::value& out, const time_point& v, const json_options&, timestamp_format f) {
+    using namespace std::chrono;
+    if (f == timestamp_format::iso8601) {
+        out = format_iso8601(v);
+        return;
+    }
+    const auto ms = duration_cast<milliseconds>(v.time_since_epoch()).count();
+    if (ms % 1000 == 0)
+        out = static_cast<std::int64_t>(ms / 1000); // whole seconds print as an integer, as AWS SDKs send them
+    else
+        out = static_cast<double>(ms) / 1000.0;
+}
+
+} // namespace detail
+} // namespace chime
