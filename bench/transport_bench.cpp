@@ -213,7 +213,6 @@ int transport(const flags& f) {
             print("transport", conc, calls, lib, base.cpu > 0 ? lib.cpu / base.cpu : 0);
         }
     }
-    std::filesystem::remove(ca);
     return 0;
 }
 

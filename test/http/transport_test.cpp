@@ -71,14 +71,12 @@ struct fixture {
     std::mutex mutex;
     std::vector<std::string> log_lines;
     std::vector<call_metrics> metrics;
-    chime::test::scratch_dir dir;
 
     reply on_request(const test::received_request& r) { return next(r); }
 
     transport_options options() {
-        chime::test::write_file(dir.path() / "ca.pem", chime::test::loopback_identity().cert_pem);
         transport_options o;
-        o.pool.tls.ca_file = (dir.path() / "ca.pem").string();
+        o.pool.tls.ca_file = chime::test::loopback_ca_file();
         o.logger = [this](log_level, std::string_view line) {
             std::lock_guard lock(mutex);
             log_lines.emplace_back(line);

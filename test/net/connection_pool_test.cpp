@@ -23,19 +23,8 @@ using chime::test::test_server;
 
 namespace {
 
-// The loopback certificate, written once per process so that pools can trust it as a CA file.
-const std::string& loopback_ca_file() {
-    static const std::string path = [] {
-        static chime::test::scratch_dir dir;
-        const auto p = dir.path() / "loopback-ca.pem";
-        chime::test::write_file(p, chime::test::loopback_identity().cert_pem);
-        return p.string();
-    }();
-    return path;
-}
-
 net::pool_options trusting(net::pool_options o = {}) {
-    o.tls.ca_file = loopback_ca_file();
+    o.tls.ca_file = chime::test::loopback_ca_file();
     return o;
 }
 

@@ -14,8 +14,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
+
+#include <unistd.h>
 
 namespace chime::test {
 namespace asio = boost::asio;
@@ -23,6 +27,17 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+const std::string& loopback_ca_file() {
+    static const std::string path = [] {
+        const auto p = std::filesystem::temp_directory_path() /
+                       ("chime-loopback-ca-" + std::to_string(::getpid()) + ".pem");
+        std::ofstream(p) << loopback_identity().cert_pem;
+        std::atexit([] { std::filesystem::remove(loopback_ca_file()); });
+        return p.string();
+    }();
+    return path;
+}
 
 std::string_view received_request::header_value(std::string_view name) const {
     for (const auto& h : headers)

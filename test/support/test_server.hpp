@@ -54,6 +54,9 @@ struct server_stats {
     std::size_t resumed_handshakes = 0;
 };
 
+/// A file holding loopback_identity()'s certificate, for clients to trust as a CA file (made once).
+const std::string& loopback_ca_file();
+
 class test_server {
 public:
     using handler_fn = std::function<reply(const received_request&)>;
