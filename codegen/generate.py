@@ -308,6 +308,156 @@ def json_source(svc):
     return "".join(out)
 
 
+SERVICE_INFO = {
+    # dir: (endpoint prefix, global service)
+    "classic": ("chime", True),
+    "messaging": ("messaging-chime", False),
+    "identity": ("identity-chime", False),
+    "meetings": ("meetings-chime", False),
+}
+
+
+def op_types(svc, op):
+    inp = svc.type_names[op["input"]["shape"]] if "input" in op else None
+    out = svc.type_names[op["output"]["shape"]] if "output" in op else None
+    return inp, out
+
+
+def client_header(svc):
+    name = svc.model["metadata"]["serviceId"]
+    out = [banner(svc), "#pragma once\n",
+           f"/// @file\n/// The {name} client: one awaitable function per operation.\n\n",
+           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/detail/service_client.hpp>\n\n",
+           f"namespace {svc.ns} {{\n\n",
+           f"/// Calls {name}. Every operation comes in two forms: the first throws chime::exception, the second\n"
+           f"/// (`..., chime::no_throw`) returns chime::result<T>. Both complete on the awaiting coroutine's\n"
+           f"/// executor and honour its cancellation slot. Required members are checked and empty idempotency\n"
+           f"/// tokens filled before anything is sent. Thread-safe; must outlive no call (calls keep what they need).\n",
+           "class client {\npublic:\n",
+           "    /// @throws chime::exception when the configuration cannot be resolved (no region, a bad endpoint, ...).\n",
+           "    explicit client(boost::asio::any_io_executor ex, client_config cfg = {});\n\n",
+           "    const detail::service_client& core() const noexcept { return core_; }\n"]
+    for op_name, op in svc.operations.items():
+        inp, res = op_types(svc, op)
+        ret = res or "void"
+        fn = snake(op_name)
+        arg = f"{inp} request" if inp else ""
+        sep = ", " if inp else ""
+        out.append(f"\n    /// {op_name}: {op['http']['method']} {op['http']['requestUri']}\n")
+        out.append(f"    boost::asio::awaitable<{ret}> {fn}({arg});\n")
+        out.append(f"    boost::asio::awaitable<result<{ret}>> {fn}({arg}{sep}no_throw_t);\n")
+    out.append("\nprivate:\n    detail::service_client core_;\n};\n")
+    out.append(f"\n}} // namespace {svc.ns}\n")
+    return "".join(out)
+
+
+def client_source(svc):
+    prefix, is_global = SERVICE_INFO[svc.dir]
+    out = [banner(svc), f"#include <chime/{svc.dir}/client.hpp>\n#include <chime/{svc.dir}/model_json.hpp>\n\n",
+           "#include \"model/json_codec.hpp\"\n#include \"model/operation_codec.hpp\"\n\n",
+           "#include <boost/json/serialize.hpp>\n\n",
+           f"namespace {svc.ns} {{\n\nusing namespace ::chime::detail;\n\n",
+           f"static constexpr service_info info{{{cpp_string(svc.model['metadata']['serviceId'])}, "
+           f"{cpp_string(prefix)}, {'true' if is_global else 'false'}}};\n\n",
+           "client::client(boost::asio::any_io_executor ex, client_config cfg) : core_(std::move(ex), std::move(cfg), info) {}\n"]
+    for op_name, op in svc.operations.items():
+        out.append(operation_source(svc, op_name, op))
+    out.append(f"\n}} // namespace {svc.ns}\n")
+    return "".join(out)
+
+
+def operation_source(svc, op_name, op):
+    inp, res = op_types(svc, op)
+    ret = res or "void"
+    fn = snake(op_name)
+    http = op["http"]
+    host_prefix = op.get("endpoint", {}).get("hostPrefix", "")
+    lines = [f"\nboost::asio::awaitable<result<{ret}>> client::{fn}({inp + ' request, ' if inp else ''}no_throw_t) {{\n",
+             f"    static constexpr operation_info op{{{cpp_string(op_name)}, {cpp_string(host_prefix)}}};\n",
+             "    http::request req;\n",
+             f"    req.method = {cpp_string(http['method'])};\n"]
+    uri = http["requestUri"]
+    path, _, static_query = uri.partition("?")
+    shape = svc.shapes[op["input"]["shape"]] if inp else {"members": {}, "required": []}
+    members = shape["members"]
+    required = set(shape.get("required", []))
+    if inp and not members:
+        lines.append("    (void)request; // the operation takes no members\n")
+    for member, m in members.items():
+        if m.get("idempotencyToken"):
+            field = snake(member)
+            if member in required:
+                lines.append(f"    if (request.{field}.empty())\n        request.{field} = new_idempotency_token();\n")
+            else:
+                lines.append(f"    if (!request.{field} || request.{field}->empty())\n"
+                             f"        request.{field} = new_idempotency_token();\n")
+    for member in shape.get("required", []):
+        lines.append(f"    if (is_empty(request.{snake(member)}))\n"
+                     f"        co_return missing_member(op.name, {cpp_string(member)});\n")
+    labels = {m.get("locationName", k): (k, m) for k, m in members.items() if m.get("location") == "uri"}
+    # The path: literal pieces and labels, in order.
+    pieces = re.split(r"(\{[^}]+\})", path)
+    lines.append("    req.path.clear();\n    req.path.reserve(128);\n")
+    for piece in pieces:
+        if not piece:
+            continue
+        if piece.startswith("{"):
+            label = piece[1:-1]
+            greedy = label.endswith("+")
+            label = label.rstrip("+")
+            if label not in labels:
+                sys.exit(f"generate: {op_name}: URI label {label} has no member")
+            member, m = labels[label]
+            if member not in required:
+                sys.exit(f"generate: {op_name}: URI label {label} is not a required member")
+            lines.append(f"    append_label(req.path, request.{snake(member)}, {'true' if greedy else 'false'});\n")
+        else:
+            lines.append(f"    req.path += {cpp_string(piece)};\n")
+    if static_query:
+        for item in static_query.split("&"):
+            k, _, v = item.partition("=")
+            lines.append(f"    append_query(req.query, {cpp_string(k)}, std::string_view({cpp_string(v)}));\n")
+    body_members = []
+    for member, m in members.items():
+        field = snake(member)
+        loc = m.get("location")
+        if loc == "querystring":
+            key = cpp_string(m.get("locationName", member))
+            if member in required:
+                lines.append(f"    append_query(req.query, {key}, request.{field});\n")
+            else:
+                lines.append(f"    if (request.{field})\n        append_query(req.query, {key}, *request.{field});\n")
+        elif loc == "header":
+            key = cpp_string(m.get("locationName", member))
+            if member in required:
+                lines.append(f"    req.headers.push_back({{{key}, header_text(request.{field})}});\n")
+            else:
+                lines.append(f"    if (request.{field})\n"
+                             f"        req.headers.push_back({{{key}, header_text(*request.{field})}});\n")
+        elif loc in ("uri", None):
+            if loc is None:
+                body_members.append(member)
+        else:
+            sys.exit(f"generate: {op_name}.{member}: unsupported location {loc}")
+    if body_members:
+        lines.append("    {\n        boost::json::value body;\n"
+                     "        to_json(body, request, json_options{.body_only = true});\n"
+                     "        req.body = boost::json::serialize(body);\n"
+                     "        req.headers.push_back({\"Content-Type\", \"application/json\"});\n    }\n")
+    lines.append("    auto response = co_await core_.call(op, std::move(req));\n"
+                 "    if (!response)\n        co_return response.error();\n")
+    if res:
+        lines.append(f"    co_return parse_response<{res}>(op.name, *response);\n}}\n")
+    else:
+        lines.append("    co_return result<void>();\n}\n")
+    arg = f"{inp} request" if inp else ""
+    fwd = "std::move(request), " if inp else ""
+    lines.append(f"\nboost::asio::awaitable<{ret}> client::{fn}({arg}) {{\n"
+                 f"    auto r = co_await {fn}({fwd}no_throw);\n")
+    lines.append("    co_return std::move(r).value();\n}\n" if res else "    r.value();\n}\n")
+    return "".join(lines)
+
+
 def outputs():
     files = {}
     for spec in SERVICES:
@@ -315,6 +465,8 @@ def outputs():
         files[OUT / "include" / "chime" / svc.dir / "model.hpp"] = model_header(svc)
         files[OUT / "include" / "chime" / svc.dir / "model_json.hpp"] = json_header(svc)
         files[OUT / "src" / svc.dir / "model_json.cpp"] = json_source(svc)
+        files[OUT / "include" / "chime" / svc.dir / "client.hpp"] = client_header(svc)
+        files[OUT / "src" / svc.dir / "client.cpp"] = client_source(svc)
     return files
 
 

@@ -1,0 +1,105 @@
+#pragma once
+// rest-json request building and response parsing for the generated clients: URI labels, query
+// strings (RFC 3986, ISO-8601 timestamps), header values and typed response bodies.
+
+#include <chime/error.hpp>
+#include <chime/http/message.hpp>
+#include <chime/json.hpp>
+#include <chime/uri_encoding.hpp>
+
+#include "util/iso8601.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chime::detail {
+
+template <class E>
+concept string_enum = requires(const E& e) {
+    { e.value } -> std::convertible_to<std::string>;
+    e.is_known();
+};
+
+/// A URI label: percent-encoded (an ARN's ':' and '/' too), except '/' in greedy labels ({Key+}).
+inline void append_label(std::string& path, std::string_view value, bool greedy) {
+    append_uri_encoded(path, value, greedy);
+}
+
+inline void append_query(std::string& q, std::string_view key, std::string_view value) {
+    if (!q.empty())
+        q += '&';
+    append_uri_encoded(q, key);
+    q += '=';
+    append_uri_encoded(q, value);
+}
+inline void append_query(std::string& q, std::string_view key, const std::string& v) {
+    append_query(q, key, std::string_view(v));
+}
+inline void append_query(std::string& q, std::string_view key, std::int64_t v) { append_query(q, key, std::to_string(v)); }
+inline void append_query(std::string& q, std::string_view key, std::int32_t v) { append_query(q, key, std::to_string(v)); }
+inline void append_query(std::string& q, std::string_view key, bool v) { append_query(q, key, v ? "true" : "false"); }
+inline void append_query(std::string& q, std::string_view key, const std::chrono::system_clock::time_point& v) {
+    append_query(q, key, format_iso8601(v));
+}
+template <string_enum E>
+void append_query(std::string& q, std::string_view key, const E& v) {
+    append_query(q, key, std::string_view(v.value));
+}
+template <class T>
+void append_query(std::string& q, std::string_view key, const std::vector<T>& values) {
+    for (const auto& v : values)
+        append_query(q, key, v);
+}
+
+inline std::string header_text(const std::string& v) { return v; }
+inline std::string header_text(std::int64_t v) { return std::to_string(v); }
+inline std::string header_text(std::int32_t v) { return std::to_string(v); }
+inline std::string header_text(bool v) { return v ? "true" : "false"; }
+inline std::string header_text(const std::chrono::system_clock::time_point& v) { return format_iso8601(v); }
+template <string_enum E>
+std::string header_text(const E& v) {
+    return v.value;
+}
+
+/// A required member the caller left empty (strings and enums; other types cannot be told apart).
+inline bool is_empty(const std::string& v) { return v.empty(); }
+template <string_enum E>
+bool is_empty(const E& v) {
+    return v.value.empty();
+}
+template <class T>
+bool is_empty(const T&) {
+    return false;
+}
+
+/// Parses a 2xx response body into the operation's output type; an empty body is an empty object.
+template <class T>
+result<T> parse_response(std::string_view operation, const http::response& r) {
+    T out;
+    boost::json::value doc;
+    if (r.body.empty()) {
+        doc.emplace_object();
+    } else {
+        boost::system::error_code ec;
+        doc = boost::json::parse(r.body, ec);
+        if (ec)
+            return error(make_error_code(errc::bad_response),
+                         diagnostics{std::string(operation) + ": the response body is not JSON (" + ec.message() + ")",
+                                     r.status, {}, std::string(r.request_id())});
+    }
+    json_context ctx;
+    if (!from_json(doc, out, ctx))
+        return error(make_error_code(errc::bad_response),
+                     diagnostics{std::string(operation) + ": unexpected response: " + ctx.error(), r.status, {},
+                                 std::string(r.request_id())});
+    return out;
+}
+
+} // namespace chime::detail

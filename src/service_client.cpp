@@ -1,0 +1,85 @@
+#include <chime/detail/service_client.hpp>
+
+#include <openssl/rand.h>
+
+namespace chime::detail {
+
+service_client::service_client(boost::asio::any_io_executor ex, client_config cfg, const service_info& info) {
+    config_overrides ov;
+    ov.profile = cfg.profile;
+    ov.region = cfg.region;
+    ov.endpoint_url = cfg.endpoint_url;
+    const aws_config resolved = load_config(info.service_id, ov);
+
+    if (info.global)
+        scope_.region = "us-east-1";
+    else if (resolved.region)
+        scope_.region = resolved.region->value;
+    else
+        throw exception(errc::invalid_config_value,
+                        std::string(info.service_id) +
+                            ": no region; set one in the client_config, AWS_REGION, AWS_DEFAULT_REGION or the "
+                            "profile's region");
+
+    const std::string url = resolved.endpoint_url ? resolved.endpoint_url->value
+                            : info.global ? "https://" + std::string(info.endpoint_prefix) + ".us-east-1.amazonaws.com"
+                                          : "https://" + std::string(info.endpoint_prefix) + "." + scope_.region +
+                                                ".amazonaws.com";
+    endpoint_ = net::endpoint::parse(url).value();
+    prefixes_ = cfg.host_prefix && !endpoint_.is_local_or_ip();
+    messaging_endpoint_ = net::endpoint(endpoint_.tls, "messaging-" + endpoint_.host, endpoint_.port);
+    identity_endpoint_ = net::endpoint(endpoint_.tls, "identity-" + endpoint_.host, endpoint_.port);
+
+    if (cfg.shared_transport) {
+        transport_ = std::move(cfg.shared_transport);
+    } else {
+        if (!cfg.transport.pool.tls.ca_file.size() && resolved.ca_bundle)
+            cfg.transport.pool.tls.ca_file = resolved.ca_bundle->value;
+        auto creds = cfg.credentials ? cfg.credentials : auth::make_default_provider(resolved);
+        transport_ = std::make_shared<chime::transport>(std::move(ex), std::move(creds), std::move(cfg.transport));
+    }
+}
+
+net::endpoint service_client::endpoint_for(const operation_info& op) const {
+    if (!prefixes_ || op.host_prefix.empty())
+        return endpoint_;
+    return net::endpoint(endpoint_.tls, std::string(op.host_prefix) + endpoint_.host, endpoint_.port);
+}
+
+boost::asio::awaitable<result<http::response>> service_client::call(const operation_info& op,
+                                                                     http::request req) const {
+    // The two prefixes the models use are precomputed; anything else is built per call.
+    const net::endpoint* target = &endpoint_;
+    if (prefixes_ && op.host_prefix == "messaging-")
+        target = &messaging_endpoint_;
+    else if (prefixes_ && op.host_prefix == "identity-")
+        target = &identity_endpoint_;
+    else if (prefixes_ && !op.host_prefix.empty())
+        co_return co_await transport_->send(endpoint_for(op), std::move(req), scope_, op.name);
+    co_return co_await transport_->send(*target, std::move(req), scope_, op.name);
+}
+
+std::string new_idempotency_token() {
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        throw exception(errc::invalid_request, "cannot generate an idempotency token: OpenSSL RAND_bytes failed");
+    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40); // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80); // RFC 4122 variant
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    s.reserve(36);
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            s += '-';
+        s += hex[b[i] >> 4];
+        s += hex[b[i] & 0xF];
+    }
+    return s;
+}
+
+error missing_member(std::string_view operation, std::string_view member) {
+    return error(make_error_code(errc::invalid_request),
+                 std::string(operation) + ": missing required member " + std::string(member));
+}
+
+} // namespace chime::detail
