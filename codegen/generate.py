@@ -327,7 +327,7 @@ def client_header(svc):
     name = svc.model["metadata"]["serviceId"]
     out = [banner(svc), "#pragma once\n",
            f"/// @file\n/// The {name} client: one awaitable function per operation.\n\n",
-           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/detail/service_client.hpp>\n\n",
+           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/detail/service_client.hpp>\n#include <chime/operation_entry.hpp>\n\n",
            f"namespace {svc.ns} {{\n\n",
            f"/// Calls {name}. Every operation comes in two forms: the first throws chime::exception, the second\n"
            f"/// (`..., chime::no_throw`) returns chime::result<T>. Both complete on the awaiting coroutine's\n"
@@ -347,6 +347,8 @@ def client_header(svc):
         out.append(f"    boost::asio::awaitable<{ret}> {fn}({arg});\n")
         out.append(f"    boost::asio::awaitable<result<{ret}>> {fn}({arg}{sep}no_throw_t);\n")
     out.append("\nprivate:\n    detail::service_client core_;\n};\n")
+    out.append("\n/// Every operation of this client, for calls by name (see chime/invoke.hpp).\n"
+               "const std::vector<operation_entry<client>>& operation_table();\n")
     out.append(f"\n}} // namespace {svc.ns}\n")
     return "".join(out)
 
@@ -458,6 +460,71 @@ def operation_source(svc, op_name, op):
     return "".join(lines)
 
 
+def kebab(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name).lower()
+
+
+def paginators(svc):
+    spec = next(sp for sp in SERVICES if sp["dir"] == svc.dir)
+    path = HERE / "models" / spec["model"] / "paginators-1.json"
+    return json.loads(path.read_text()).get("pagination", {})
+
+
+def pagination_for(svc, op_name, op, pages):
+    """The model's paginator if it has one; else, as the Chime SDK models leave their paginator files
+    empty, any operation with NextToken in both input and output pages over its single list member."""
+    if op_name in pages:
+        return pages[op_name]
+    if "input" not in op or "output" not in op:
+        return {}
+    inp = svc.shapes[op["input"]["shape"]]["members"]
+    out = svc.shapes[op["output"]["shape"]]["members"]
+    if "NextToken" not in inp or "NextToken" not in out:
+        return {}
+    lists = [k for k, m in out.items() if svc.shapes[m["shape"]]["type"] == "list"]
+    return {"input_token": "NextToken", "output_token": "NextToken",
+            "result_key": lists[0] if len(lists) == 1 else "",
+            "limit_key": "MaxResults" if "MaxResults" in inp else ""}
+
+
+def invoke_source(svc):
+    pages = paginators(svc)
+    out = [banner(svc), f"#include <chime/{svc.dir}/client.hpp>\n#include <chime/{svc.dir}/model_json.hpp>\n",
+           "#include <chime/invoke.hpp>\n\n#include \"model/json_codec.hpp\"\n\n#include <boost/json/value.hpp>\n\n",
+           f"namespace {svc.ns} {{\nnamespace {{\n\nusing namespace ::chime::detail;\n",
+           "using invoke_result = boost::asio::awaitable<result<boost::json::value>>;\n"]
+    entries = []
+    for op_name, op in svc.operations.items():
+        inp, res = op_types(svc, op)
+        fn = snake(op_name)
+        out.append(f"\ninvoke_result invoke_{fn}(client& c, const boost::json::value& input) {{\n")
+        if inp:
+            out.append(f"    {inp} request;\n    json_context ctx;\n"
+                       f"    if (!from_json(input, request, ctx))\n"
+                       f"        co_return error(make_error_code(errc::invalid_request), \"{op_name} input: \" + ctx.error());\n"
+                       f"    auto r = co_await c.{fn}(std::move(request), no_throw);\n")
+        else:
+            out.append(f"    (void)input;\n    auto r = co_await c.{fn}(no_throw);\n")
+        out.append("    if (!r)\n        co_return r.error();\n    boost::json::value out;\n")
+        if res:
+            out.append("    to_json(out, *r);\n")
+        else:
+            out.append("    out.emplace_object();\n")
+        out.append("    co_return out;\n}\n")
+        p = pagination_for(svc, op_name, op, pages)
+        def one(v):
+            return v if isinstance(v, str) else ""
+        entries.append(f"    {{{cpp_string(op_name)}, {cpp_string(kebab(op_name))}, &invoke_{fn}, "
+                       f"{cpp_string(one(p.get('input_token', '')))}, {cpp_string(one(p.get('output_token', '')))}, "
+                       f"{cpp_string(one(p.get('result_key', '')))}, {cpp_string(one(p.get('limit_key', '')))}}},\n")
+    out.append("\n} // namespace\n\n")
+    out.append(f"const std::vector<operation_entry<client>>& operation_table() {{\n"
+               f"    static const std::vector<operation_entry<client>> table{{\n{''.join(entries)}    }};\n"
+               f"    return table;\n}}\n")
+    out.append(f"\n}} // namespace {svc.ns}\n")
+    return "".join(out)
+
+
 def outputs():
     files = {}
     for spec in SERVICES:
@@ -467,6 +534,7 @@ def outputs():
         files[OUT / "src" / svc.dir / "model_json.cpp"] = json_source(svc)
         files[OUT / "include" / "chime" / svc.dir / "client.hpp"] = client_header(svc)
         files[OUT / "src" / svc.dir / "client.cpp"] = client_source(svc)
+        files[OUT / "src" / svc.dir / "invoke.cpp"] = invoke_source(svc)
     return files
 
 

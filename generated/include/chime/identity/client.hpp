@@ -5,6 +5,7 @@
 
 #include <chime/identity/model.hpp>
 #include <chime/detail/service_client.hpp>
+#include <chime/operation_entry.hpp>
 
 namespace chime::identity {
 
@@ -142,5 +143,8 @@ public:
 private:
     detail::service_client core_;
 };
+
+/// Every operation of this client, for calls by name (see chime/invoke.hpp).
+const std::vector<operation_entry<client>>& operation_table();
 
 } // namespace chime::identity
