@@ -44,7 +44,9 @@ inline void append_query(std::string& q, std::string_view key, const std::string
 }
 inline void append_query(std::string& q, std::string_view key, std::int64_t v) { append_query(q, key, std::to_string(v)); }
 inline void append_query(std::string& q, std::string_view key, std::int32_t v) { append_query(q, key, std::to_string(v)); }
-inline void append_query(std::string& q, std::string_view key, bool v) { append_query(q, key, v ? "true" : "false"); }
+inline void append_query(std::string& q, std::string_view key, bool v) {
+    append_query(q, key, std::string_view(v ? "true" : "false")); // a const char* would pick this overload again
+}
 inline void append_query(std::string& q, std::string_view key, const std::chrono::system_clock::time_point& v) {
     append_query(q, key, format_iso8601(v));
 }

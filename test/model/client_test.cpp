@@ -4,6 +4,7 @@
 #include <chime/classic/client.hpp>
 #include <chime/messaging/client.hpp>
 
+#include "model/operation_codec.hpp"
 #include "support/test_server.hpp"
 #include "support/test_support.hpp"
 
@@ -167,6 +168,25 @@ BOOST_AUTO_TEST_CASE(static_query_and_malformed_responses) {
                    "BatchCreateChannelMembership: unexpected response: BatchChannelMemberships: expected an object");
     }());
     BOOST_TEST(server.requests().at(0).target == "/channels/" + enc_channel + "/memberships?operation=batch-create");
+}
+
+BOOST_AUTO_TEST_CASE(query_and_header_values) {
+    std::string q;
+    detail::append_query(q, "flag", true);
+    detail::append_query(q, "off", false);
+    detail::append_query(q, "n", std::int32_t{-5});
+    detail::append_query(q, "big", std::int64_t{1} << 40);
+    detail::append_query(q, "t", std::chrono::sys_days{std::chrono::year{2024} / 2 / 29} + std::chrono::seconds{1});
+    detail::append_query(q, "list", std::vector<std::string>{"a b", "c+d"});
+    detail::append_query(q, "mode", messaging::channel_mode::restricted);
+    BOOST_TEST(q == "flag=true&off=false&n=-5&big=1099511627776&t=2024-02-29T00%3A00%3A01Z&list=a%20b&list=c%2Bd"
+                    "&mode=RESTRICTED");
+    BOOST_TEST(detail::header_text(true) == "true");
+    BOOST_TEST(detail::header_text(messaging::channel_mode::unrestricted) == "UNRESTRICTED");
+    std::string path = "/k/";
+    detail::append_label(path, "a/b c", true);
+    detail::append_label(path, "a/b", false);
+    BOOST_TEST(path == "/k/a/b%20ca%2Fb");
 }
 
 BOOST_AUTO_TEST_CASE(host_prefixes) {
