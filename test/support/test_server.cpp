@@ -29,14 +29,19 @@ using tcp = asio::ip::tcp;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 const std::string& loopback_ca_file() {
-    static const std::string path = [] {
-        const auto p = std::filesystem::temp_directory_path() /
-                       ("chime-loopback-ca-" + std::to_string(::getpid()) + ".pem");
-        std::ofstream(p) << loopback_identity().cert_pem;
-        std::atexit([] { std::filesystem::remove(loopback_ca_file()); });
-        return p.string();
-    }();
-    return path;
+    // An object, not an atexit hook: its destructor runs while the path is still alive.
+    struct ca_file {
+        std::string path = (std::filesystem::temp_directory_path() /
+                            ("chime-loopback-ca-" + std::to_string(::getpid()) + ".pem"))
+                               .string();
+        ca_file() { std::ofstream(path) << loopback_identity().cert_pem; }
+        ~ca_file() {
+            std::error_code ec;
+            std::filesystem::remove(path, ec);
+        }
+    };
+    static const ca_file file;
+    return file.path;
 }
 
 std::string_view received_request::header_value(std::string_view name) const {
