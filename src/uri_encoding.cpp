@@ -3,11 +3,6 @@
 namespace chime {
 namespace {
 
-constexpr bool is_unreserved(unsigned char c) noexcept {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == '~';
-}
-
 int hex_value(char c) noexcept {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -26,7 +21,7 @@ void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash) 
     std::size_t run = 0; // start of the current run of bytes that stay as they are
     for (std::size_t i = 0; i < in.size(); ++i) {
         const auto c = static_cast<unsigned char>(in[i]);
-        if (is_unreserved(c) || (keep_slash && c == '/'))
+        if (is_uri_unreserved(static_cast<char>(c)) || (keep_slash && c == '/'))
             continue;
         out.append(in.data() + run, i - run);
         const char esc[3] = {'%', digits[c >> 4], digits[c & 0xF]};

@@ -8,6 +8,12 @@
 
 namespace chime {
 
+/// True for the bytes RFC 3986 leaves unencoded: `A-Z a-z 0-9 - _ . ~`.
+constexpr bool is_uri_unreserved(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == '~';
+}
+
 /// Appends `in` percent-encoded to `out`. With `keep_slash`, `/` is left as is (for multi-segment labels).
 void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash = false);
 

@@ -160,14 +160,9 @@ struct query_param {
     std::string value;
 };
 
-bool is_unreserved(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == '~';
-}
-
 // Decoded, then strictly re-encoded; pieces that are already canonical are copied as they are.
 std::string canonical_query_part(std::string_view s) {
-    if (std::all_of(s.begin(), s.end(), is_unreserved))
+    if (std::all_of(s.begin(), s.end(), is_uri_unreserved))
         return std::string(s);
     return uri_encode(uri_decode(s));
 }
