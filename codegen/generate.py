@@ -355,12 +355,17 @@ def client_header(svc):
 
 def client_source(svc):
     prefix, is_global = SERVICE_INFO[svc.dir]
+    prefixes = sorted({op["endpoint"]["hostPrefix"] for op in svc.operations.values() if "endpoint" in op})
+    prefix_array = (f"static constexpr std::string_view host_prefixes[] = {{{', '.join(cpp_string(p) for p in prefixes)}}};\n"
+                    if prefixes else "")
     out = [banner(svc), f"#include <chime/{svc.dir}/client.hpp>\n#include <chime/{svc.dir}/model_json.hpp>\n\n",
            "#include \"model/json_codec.hpp\"\n#include \"model/operation_codec.hpp\"\n\n",
            "#include <boost/json/serialize.hpp>\n\n",
            f"namespace {svc.ns} {{\n\nusing namespace ::chime::detail;\n\n",
+           prefix_array,
            f"static constexpr service_info info{{{cpp_string(svc.model['metadata']['serviceId'])}, "
-           f"{cpp_string(prefix)}, {'true' if is_global else 'false'}}};\n\n",
+           f"{cpp_string(prefix)}, {'true' if is_global else 'false'}, "
+           f"{'host_prefixes' if prefixes else '{}'}}};\n\n",
            "client::client(boost::asio::any_io_executor ex, client_config cfg) : core_(std::move(ex), std::move(cfg), info) {}\n"]
     for op_name, op in svc.operations.items():
         out.append(operation_source(svc, op_name, op))

@@ -26,9 +26,10 @@ service_client::service_client(boost::asio::any_io_executor ex, client_config cf
                                           : "https://" + std::string(info.endpoint_prefix) + "." + scope_.region +
                                                 ".amazonaws.com";
     endpoint_ = net::endpoint::parse(url).value();
-    prefixes_ = cfg.host_prefix && !endpoint_.is_local_or_ip();
-    messaging_endpoint_ = net::endpoint(endpoint_.tls, "messaging-" + endpoint_.host, endpoint_.port);
-    identity_endpoint_ = net::endpoint(endpoint_.tls, "identity-" + endpoint_.host, endpoint_.port);
+    if (cfg.host_prefix && !endpoint_.is_local_or_ip())
+        for (std::string_view prefix : info.host_prefixes)
+            prefixed_.emplace_back(prefix, net::endpoint(endpoint_.tls, std::string(prefix) + endpoint_.host,
+                                                         endpoint_.port));
 
     if (cfg.shared_transport) {
         transport_ = std::move(cfg.shared_transport);
@@ -41,21 +42,18 @@ service_client::service_client(boost::asio::any_io_executor ex, client_config cf
 }
 
 net::endpoint service_client::endpoint_for(const operation_info& op) const {
-    if (!prefixes_ || op.host_prefix.empty())
-        return endpoint_;
-    return net::endpoint(endpoint_.tls, std::string(op.host_prefix) + endpoint_.host, endpoint_.port);
+    for (const auto& [prefix, ep] : prefixed_)
+        if (prefix == op.host_prefix)
+            return ep;
+    return endpoint_;
 }
 
 boost::asio::awaitable<result<http::response>> service_client::call(const operation_info& op,
                                                                      http::request req) const {
-    // The two prefixes the models use are precomputed; anything else is built per call.
     const net::endpoint* target = &endpoint_;
-    if (prefixes_ && op.host_prefix == "messaging-")
-        target = &messaging_endpoint_;
-    else if (prefixes_ && op.host_prefix == "identity-")
-        target = &identity_endpoint_;
-    else if (prefixes_ && !op.host_prefix.empty())
-        co_return co_await transport_->send(endpoint_for(op), std::move(req), scope_, op.name);
+    for (const auto& [prefix, ep] : prefixed_)
+        if (prefix == op.host_prefix)
+            target = &ep;
     co_return co_await transport_->send(*target, std::move(req), scope_, op.name);
 }
 

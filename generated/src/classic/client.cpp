@@ -11,7 +11,8 @@ namespace chime::classic {
 
 using namespace ::chime::detail;
 
-static constexpr service_info info{"Chime", "chime", true};
+static constexpr std::string_view host_prefixes[] = {"identity-", "messaging-"};
+static constexpr service_info info{"Chime", "chime", true, host_prefixes};
 
 client::client(boost::asio::any_io_executor ex, client_config cfg) : core_(std::move(ex), std::move(cfg), info) {}
 

@@ -11,7 +11,7 @@ namespace chime::identity {
 
 using namespace ::chime::detail;
 
-static constexpr service_info info{"Chime SDK Identity", "identity-chime", false};
+static constexpr service_info info{"Chime SDK Identity", "identity-chime", false, {}};
 
 client::client(boost::asio::any_io_executor ex, client_config cfg) : core_(std::move(ex), std::move(cfg), info) {}
 

@@ -9,7 +9,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace chime::detail {
 
@@ -17,6 +20,7 @@ struct service_info {
     std::string_view service_id;      ///< the model's serviceId, e.g. "Chime SDK Messaging"
     std::string_view endpoint_prefix; ///< e.g. "messaging-chime"
     bool global = false;              ///< one endpoint and signing region (us-east-1) for the whole service
+    std::span<const std::string_view> host_prefixes; ///< every host prefix the service's operations use
 };
 
 struct operation_info {
@@ -40,10 +44,9 @@ public:
 private:
     std::shared_ptr<chime::transport> transport_;
     net::endpoint endpoint_;
-    net::endpoint messaging_endpoint_; // with the host prefixes the models use, precomputed
-    net::endpoint identity_endpoint_;
+    // One endpoint per host prefix of the service, built once; empty when prefixes do not apply.
+    std::vector<std::pair<std::string_view, net::endpoint>> prefixed_;
     signing_scope scope_;
-    bool prefixes_;
 };
 
 /// A fresh UUIDv4, for idempotency tokens the caller left empty.
