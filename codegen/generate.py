@@ -22,35 +22,13 @@ ROOT = HERE.parent
 OUT = ROOT / "generated"
 GENERATOR = "codegen/generate.py"
 
-# The `chime` service is large and mostly deprecated: take the operations this library covers. Adding
-# one is a one-line change here.
-CHIME_OPERATIONS = [
-    # rooms
-    "ListRooms", "CreateRoom", "GetRoom", "UpdateRoom", "DeleteRoom", "CreateRoomMembership",
-    "BatchCreateRoomMembership", "UpdateRoomMembership", "DeleteRoomMembership", "ListRoomMemberships",
-    # meetings
-    "CreateMeeting", "GetMeeting", "DeleteMeeting", "ListMeetings", "CreateAttendee", "BatchCreateAttendee",
-    "GetAttendee", "DeleteAttendee", "ListAttendees",
-    # messaging
-    "CreateAppInstance", "CreateAppInstanceUser", "CreateChannel", "UpdateChannel", "DeleteChannel",
-    "DescribeChannel", "ListChannels", "CreateChannelBan", "DeleteChannelBan", "DescribeChannelBan",
-    "ListChannelBans", "CreateChannelMembership", "DeleteChannelMembership", "DescribeChannelMembership",
-    "ListChannelMemberships", "DescribeChannelMembershipForAppInstanceUser",
-    "ListChannelMembershipsForAppInstanceUser", "CreateChannelModerator", "DeleteChannelModerator",
-    "DescribeChannelModerator", "ListChannelModerators", "DescribeChannelModeratedByAppInstanceUser",
-    "ListChannelsModeratedByAppInstanceUser", "SendChannelMessage", "GetChannelMessage", "UpdateChannelMessage",
-    "DeleteChannelMessage", "RedactChannelMessage", "ListChannelMessages", "UpdateChannelReadMarker",
-    # what rooms need to be usable
-    "CreateAccount", "GetAccount", "ListAccounts", "DeleteAccount", "CreateUser", "GetUser", "ListUsers",
-    "CreateBot", "GetBot", "ListBots", "GetMessagingSessionEndpoint",
-]
+# The services to generate, and the operations of the `chime` service this library covers (it is large
+# and mostly deprecated): codegen/services.json, which the JS reference fixtures read too.
+SERVICES = json.loads((HERE / "services.json").read_text())["services"]
 
-SERVICES = [
-    {"model": "chime/2018-05-01", "dir": "classic", "operations": CHIME_OPERATIONS},
-    {"model": "chime-sdk-messaging/2021-05-15", "dir": "messaging", "operations": None},
-    {"model": "chime-sdk-identity/2021-04-20", "dir": "identity", "operations": None},
-    {"model": "chime-sdk-meetings/2021-07-15", "dir": "meetings", "operations": None},
-]
+# chime::aws_errc's enumerators (include/chime/error.hpp), read so that the two cannot drift apart.
+AWS_ERRC = set(re.findall(r"^\s+(\w+)(?: = 1)?,", re.search(r"enum class aws_errc \{(.*?)\};",
+               (ROOT / "include/chime/error.hpp").read_text(), re.S).group(1), re.M))
 
 CPP_KEYWORDS = {
     "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
@@ -89,6 +67,7 @@ class Service:
         path = HERE / "models" / spec["model"] / "service-2.json"
         self.model = json.loads(path.read_text())
         self.api_version = spec["model"].split("/")[1]
+        self.spec = spec
         self.dir = spec["dir"]
         self.ns = f"chime::{self.dir}"
         self.shapes = self.model["shapes"]
@@ -107,6 +86,31 @@ class Service:
             if t in self.type_names.values():
                 sys.exit(f"generate: {shape} and another shape both become '{t}'")
             self.type_names[shape] = t
+
+    def json_member_order(self, shape):
+        """The members of a structure in the order the official JS SDK writes them, for byte-equal
+        bodies: its current generation puts required members (idempotency tokens aside, as they are
+        filled when empty) first, then the others, each in model order; the generation that last served
+        the `chime` model (services.json: json_member_order "name") sorted them by name."""
+        members = list(shape["members"].items())
+        if self.spec.get("json_member_order") == "name":
+            return sorted(members)
+        required = set(shape.get("required", []))
+        first = [(k, m) for k, m in members if k in required and not m.get("idempotencyToken")]
+        return first + [(k, m) for k, m in members if (k, m) not in first]
+
+    def declared_errors(self):
+        """(wire name, HTTP status, aws_errc enumerator) of every error the operations declare. Each must
+        be one chime::aws_errc knows: a new one is added there first."""
+        out = {}
+        for op in self.operations.values():
+            for e in op.get("errors", []):
+                name = e["shape"]
+                code = snake(name.removesuffix("Exception"))
+                if code not in AWS_ERRC:
+                    sys.exit(f"generate: {self.dir}: error {name} has no chime::aws_errc value ({code})")
+                out[name] = (name, self.shapes[name]["error"]["httpStatusCode"], code)
+        return [out[k] for k in sorted(out)]
 
     def deps(self, name):
         s = self.shapes[name]
@@ -241,25 +245,31 @@ def enum_decl(svc, shape, name, s):
 def json_header(svc):
     out = [banner(svc), "#pragma once\n",
            f"/// @file\n/// JSON forms of the {svc.model['metadata']['serviceId']} types, with AWS member names.\n\n",
-           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/json.hpp>\n\n",
-           f"namespace {svc.ns} {{\n\n"]
+           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/json.hpp>\n\n#include <iosfwd>\n#include <string>\n\n",
+           f"namespace {svc.ns} {{\n\n",
+           "// to_string and operator<< write the JSON form with the members the model marks sensitive redacted,\n"
+           "// so that they are safe to log.\n"]
     for shape in svc.order:
         if svc.is_named(shape):
             t = svc.type_names[shape]
             out.append(f"void to_json(boost::json::value& out, const {t}& v, const json_options& o = {{}});\n")
             out.append(f"bool from_json(const boost::json::value& in, {t}& out, json_context& ctx);\n")
+            out.append(f"std::string to_string(const {t}& v);\n")
+            out.append(f"std::ostream& operator<<(std::ostream& os, const {t}& v);\n")
     out.append(f"\n}} // namespace {svc.ns}\n")
     return "".join(out)
 
 
 def json_source(svc):
-    out = [banner(svc), f"#include <chime/{svc.dir}/model_json.hpp>\n\n#include \"model/json_codec.hpp\"\n\n",
+    out = [banner(svc), f"#include <chime/{svc.dir}/model_json.hpp>\n\n#include \"model/json_codec.hpp\"\n\n#include <ostream>\n\n",
            f"namespace {svc.ns} {{\n\nusing namespace ::chime::detail;\n"]
     for shape in svc.order:
         if not svc.is_named(shape):
             continue
         s = svc.shapes[shape]
         t = svc.type_names[shape]
+        out.append(f"\nstd::string to_string(const {t}& v) {{ return loggable_json(v); }}\n"
+                   f"std::ostream& operator<<(std::ostream& os, const {t}& v) {{ return os << loggable_json(v); }}\n")
         if s["type"] == "string":
             known = " || ".join(f"value == {cpp_string(v)}" for v in s["enum"]) or "false"
             out.append(f"\nbool {t}::is_known() const {{ return {known}; }}\n")
@@ -274,7 +284,7 @@ def json_source(svc):
             continue
         out.append(f"\nvoid to_json(boost::json::value& out, const {t}& v, const json_options& o) {{\n"
                    f"    auto& obj = out.emplace_object();\n")
-        for member, m in s["members"].items():
+        for member, m in svc.json_member_order(s):
             field = snake(member)
             located = "location" in m
             sens = "true" if svc.sensitive(m["shape"]) else "false"
@@ -344,9 +354,18 @@ def client_header(svc):
         arg = f"{inp} request" if inp else ""
         sep = ", " if inp else ""
         out.append(f"\n    /// {op_name}: {op['http']['method']} {op['http']['requestUri']}\n")
+        errs = ", ".join(e["shape"].removesuffix("Exception") for e in op.get("errors", []))
+        if errs:
+            out.append(f"    /// Errors: {errs}.\n")
         out.append(f"    boost::asio::awaitable<{ret}> {fn}({arg});\n")
         out.append(f"    boost::asio::awaitable<result<{ret}>> {fn}({arg}{sep}no_throw_t);\n")
     out.append("\nprivate:\n    detail::service_client core_;\n};\n")
+    errors = svc.declared_errors()
+    out.append(f"\n/// The errors the {name} model declares, each with the chime::aws_errc it decodes to.\n"
+               f"inline constexpr declared_error model_errors[] = {{\n")
+    for wire, status, code in errors:
+        out.append(f"    {{{cpp_string(wire)}, {status}, aws_errc::{code}}},\n")
+    out.append("};\n")
     out.append("\n/// Every operation of this client, for calls by name (see chime/invoke.hpp).\n"
                "const std::vector<operation_entry<client>>& operation_table();\n")
     out.append(f"\n}} // namespace {svc.ns}\n")
@@ -420,20 +439,23 @@ def operation_source(svc, op_name, op):
             lines.append(f"    append_label(req.path, request.{snake(member)}, {'true' if greedy else 'false'});\n")
         else:
             lines.append(f"    req.path += {cpp_string(piece)};\n")
+    # The query string in key order, as the AWS SDKs build it: literal parameters of the URI and members.
+    query = []
     if static_query:
         for item in static_query.split("&"):
             k, _, v = item.partition("=")
-            lines.append(f"    append_query(req.query, {cpp_string(k)}, std::string_view({cpp_string(v)}));\n")
+            query.append((k, f"    append_query(req.query, {cpp_string(k)}, std::string_view({cpp_string(v)}));\n"))
     body_members = []
     for member, m in members.items():
         field = snake(member)
         loc = m.get("location")
         if loc == "querystring":
-            key = cpp_string(m.get("locationName", member))
+            wire = m.get("locationName", member)
+            key = cpp_string(wire)
             if member in required:
-                lines.append(f"    append_query(req.query, {key}, request.{field});\n")
+                query.append((wire, f"    append_query(req.query, {key}, request.{field});\n"))
             else:
-                lines.append(f"    if (request.{field})\n        append_query(req.query, {key}, *request.{field});\n")
+                query.append((wire, f"    if (request.{field})\n        append_query(req.query, {key}, *request.{field});\n"))
         elif loc == "header":
             key = cpp_string(m.get("locationName", member))
             if member in required:
@@ -446,6 +468,7 @@ def operation_source(svc, op_name, op):
                 body_members.append(member)
         else:
             sys.exit(f"generate: {op_name}.{member}: unsupported location {loc}")
+    lines.extend(line for _, line in sorted(query, key=lambda q: q[0]))
     if body_members:
         lines.append("    {\n        boost::json::value body;\n"
                      "        to_json(body, request, json_options{.body_only = true});\n"

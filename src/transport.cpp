@@ -114,7 +114,7 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
     try {
         const auth::signing_params params{.region = scope.region,
                                           .service = scope.service,
-                                          .time = std::chrono::system_clock::now(),
+                                          .time = self.opts.clock ? self.opts.clock() : std::chrono::system_clock::now(),
                                           .add_content_sha256 = true};
         sig = self.signer.sign({.method = req.method,
                                 .path = req.path,

@@ -79,6 +79,14 @@ enum class aws_errc {
     too_many_tags,           ///< TooManyTagsException
 };
 
+/// An error a service's model declares: its wire name, HTTP status and the code it decodes to.
+/// Each generated client lists its service's in `model_errors`.
+struct declared_error {
+    std::string_view name; ///< "ThrottledClientException"
+    unsigned http_status;  ///< 429
+    aws_errc code;         ///< aws_errc::throttled_client
+};
+
 /// Classes of errors, for `ec == condition::...` tests.
 enum class condition {
     throttled = 1, ///< the service asked us to slow down (HTTP 429 or a throttling error name)

@@ -42,6 +42,8 @@ struct transport_options {
     std::string user_agent = "chime-cpp/0.1";
     log_sink logger;                                     ///< off when empty
     std::function<void(const call_metrics&)> on_metrics; ///< off when empty
+    /// The signing time; empty = `system_clock::now`. For clock-skew correction and reproducible tests.
+    std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 /// Where a request is signed for: the SigV4 region and signing name (`chime` for every Chime API).

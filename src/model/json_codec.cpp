@@ -2,6 +2,8 @@
 
 #include "util/iso8601.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <cmath>
 #include <limits>
 
@@ -108,6 +110,8 @@ void write_value(boost::json::value& out, const time_point& v, const json_option
     else
         out = static_cast<double>(ms) / 1000.0;
 }
+
+std::string serialize(const boost::json::value& v) { return boost::json::serialize(v); }
 
 } // namespace detail
 } // namespace chime

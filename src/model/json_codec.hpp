@@ -121,4 +121,14 @@ void write_member(boost::json::object& obj, std::string_view name, const T& v, c
     write_value(obj[name], v, o, f);
 }
 
+std::string serialize(const boost::json::value& v);
+
+/// The JSON form of a model value with its sensitive members redacted: what to_string and operator<< write.
+template <class T>
+std::string loggable_json(const T& v) {
+    boost::json::value out;
+    to_json(out, v, json_options{.redact_sensitive = true});
+    return serialize(out);
+}
+
 } // namespace chime::detail

@@ -308,6 +308,29 @@ asio::awaitable<std::tuple<sys_error, connection_ptr>> wait_for_connection(state
         std::move(park), tuple_awaitable);
 }
 
+// "host:port" or "[v6]:port" into its parts.
+bool split_host_port(std::string_view text, std::string& host, std::uint16_t& port) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+        return false;
+    std::string_view h = text.substr(0, colon);
+    if (h.front() == '[') {
+        if (h.back() != ']')
+            return false;
+        h = h.substr(1, h.size() - 2);
+    }
+    unsigned value = 0;
+    for (char c : text.substr(colon + 1)) {
+        if (c < '0' || c > '9' || (value = value * 10 + unsigned(c - '0')) > 65535)
+            return false;
+    }
+    if (value == 0)
+        return false;
+    host = std::string(h);
+    port = static_cast<std::uint16_t>(value);
+    return true;
+}
+
 asio::awaitable<result<std::vector<tcp::endpoint>>> resolve(state_ptr st, steady::time_point deadline) {
     {
         std::lock_guard lock(st->mutex);
@@ -315,16 +338,21 @@ asio::awaitable<result<std::vector<tcp::endpoint>>> resolve(state_ptr st, steady
             co_return st->addresses;
     }
     std::vector<tcp::endpoint> out;
+    std::string host = st->ep.host;
+    std::uint16_t port = st->ep.port;
+    if (!st->opts.connect_to.empty() && !split_host_port(st->opts.connect_to, host, port))
+        co_return transport_error(errc::resolve_failed, st->ep,
+                                  "pool_options::connect_to '" + st->opts.connect_to + "' is not host:port");
     sys_error ec;
-    const auto ip = asio::ip::make_address(st->ep.host, ec);
+    const auto ip = asio::ip::make_address(host, ec);
     if (!ec) {
-        out.emplace_back(ip, st->ep.port);
+        out.emplace_back(ip, port);
     } else {
         using namespace asio::experimental::awaitable_operators;
         tcp::resolver resolver(st->ex);
         asio::steady_timer timer(st->ex, deadline);
         auto outcome =
-            co_await (resolver.async_resolve(st->ep.host, std::to_string(st->ep.port), tuple_awaitable) ||
+            co_await (resolver.async_resolve(host, std::to_string(port), tuple_awaitable) ||
                       timer.async_wait(tuple_awaitable));
         if (outcome.index() == 1) {
             ++st->timeouts;

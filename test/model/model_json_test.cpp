@@ -8,6 +8,8 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <sstream>
+
 using namespace chime;
 namespace json = boost::json;
 using namespace std::chrono;
@@ -150,6 +152,44 @@ BOOST_AUTO_TEST_CASE(every_service) {
 
     const auto err = parse<messaging::throttled_client_exception>(R"({"Code": "ThrottledClientException", "Message": "slow"})");
     BOOST_TEST(err.message.value() == "slow");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(loggable_forms)
+
+BOOST_AUTO_TEST_CASE(to_string_and_stream_redact_sensitive_members) {
+    messaging::channel_message m;
+    m.channel_arn = "arn:aws:chime:us-east-1:111122223333:app-instance/a/channel/c";
+    m.content = "the secret plan";
+    m.metadata = "private metadata";
+    m.sender = messaging::identity{.arn = "arn:u", .name = "Jane Roe"};
+    m.type = messaging::channel_message_type::standard;
+    const std::string text = to_string(m);
+    BOOST_TEST(text.find("the secret plan") == std::string::npos);
+    BOOST_TEST(text.find("private metadata") == std::string::npos);
+    BOOST_TEST(text.find("Jane Roe") == std::string::npos); // Identity.Name is sensitive too
+    BOOST_TEST(text.find(R"("Content":"*** Sensitive Data Redacted ***")") != std::string::npos);
+    BOOST_TEST(text.find(R"("ChannelArn":"arn:aws:chime:us-east-1:111122223333:app-instance/a/channel/c")") !=
+               std::string::npos);
+    BOOST_TEST(text.find(R"("Type":"STANDARD")") != std::string::npos);
+    std::ostringstream os;
+    os << m;
+    BOOST_TEST(os.str() == text);
+    // The JSON form for the wire keeps everything.
+    BOOST_TEST(to_value(m).at("Content").as_string() == "the secret plan");
+}
+
+BOOST_AUTO_TEST_CASE(requests_with_sensitive_members_log_safely) {
+    messaging::send_channel_message_request r;
+    r.channel_arn = "arn:c";
+    r.content = "hello, secret";
+    r.chime_bearer = "arn:u";
+    std::ostringstream os;
+    os << r;
+    BOOST_TEST(os.str().find("hello, secret") == std::string::npos);
+    BOOST_TEST(os.str().find("arn:u") != std::string::npos);
+    BOOST_TEST(to_string(messaging::channel_message_type::control) == R"("CONTROL")");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

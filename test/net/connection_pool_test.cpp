@@ -306,6 +306,37 @@ BOOST_AUTO_TEST_CASE(certificate_for_another_host_is_rejected) {
     }());
 }
 
+BOOST_AUTO_TEST_CASE(connect_to_keeps_the_endpoint_name_for_tls) {
+    const auto named = chime::test::make_self_signed({"api.example.test"}, {});
+    test_server server({.identity = &named});
+    chime::test::scratch_dir dir;
+    chime::test::write_file(dir.path() / "named.pem", named.cert_pem);
+    run([&]() -> asio::awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        net::pool_options o;
+        o.tls.ca_file = (dir.path() / "named.pem").string();
+        o.connect_to = "127.0.0.1:" + std::to_string(server.port());
+        const auto ep = net::endpoint::parse("https://api.example.test").value(); // resolves nowhere
+        net::connection_pool pool(ex, ep, o);
+        auto r = co_await pool.exchange(ping);
+        BOOST_TEST(r.has_value()); // connected to 127.0.0.1, verified as api.example.test
+
+        const auto wrong = net::endpoint::parse("https://other.example.test").value();
+        net::connection_pool mismatch(ex, wrong, o);
+        auto m = co_await mismatch.exchange(ping);
+        BOOST_TEST((!m.has_value() && code_of(m) == errc::tls_verify_failed)); // the name check still applies
+
+        for (const char* bad : {"127.0.0.1", "127.0.0.1:", ":443", "127.0.0.1:70000", "[::1:80", "h:0"}) {
+            o.connect_to = bad;
+            net::connection_pool broken(ex, ep, o);
+            auto b = co_await broken.exchange(ping);
+            BOOST_TEST((!b.has_value() && code_of(b) == errc::resolve_failed), bad);
+            BOOST_TEST(b.error().message().find("is not host:port") != std::string::npos, bad);
+        }
+    }());
+    BOOST_TEST(server.stats().requests == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_server_that_never_answers_times_out) {
     test_server server({}, [](const auto&) { return reply{.what = reply::kind::never_respond}; });
     run([&]() -> asio::awaitable<void> {

@@ -27,10 +27,10 @@ boost::asio::awaitable<result<list_rooms_response>> client::list_rooms(list_room
     req.path += "/accounts/";
     append_label(req.path, request.account_id, false);
     req.path += "/rooms";
-    if (request.member_id)
-        append_query(req.query, "member-id", *request.member_id);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
+    if (request.member_id)
+        append_query(req.query, "member-id", *request.member_id);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
     auto response = co_await core_.call(op, std::move(req));
@@ -397,10 +397,10 @@ boost::asio::awaitable<result<list_meetings_response>> client::list_meetings(lis
     req.path.clear();
     req.path.reserve(128);
     req.path += "/meetings";
-    if (request.next_token)
-        append_query(req.query, "next-token", *request.next_token);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
+    if (request.next_token)
+        append_query(req.query, "next-token", *request.next_token);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -534,10 +534,10 @@ boost::asio::awaitable<result<list_attendees_response>> client::list_attendees(l
     req.path += "/meetings/";
     append_label(req.path, request.meeting_id, false);
     req.path += "/attendees";
-    if (request.next_token)
-        append_query(req.query, "next-token", *request.next_token);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
+    if (request.next_token)
+        append_query(req.query, "next-token", *request.next_token);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -735,15 +735,15 @@ boost::asio::awaitable<result<list_channels_response>> client::list_channels(lis
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channels";
+    if (request.chime_bearer)
+        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     append_query(req.query, "app-instance-arn", request.app_instance_arn);
-    if (request.privacy)
-        append_query(req.query, "privacy", *request.privacy);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    if (request.chime_bearer)
-        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
+    if (request.privacy)
+        append_query(req.query, "privacy", *request.privacy);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -852,12 +852,12 @@ boost::asio::awaitable<result<list_channel_bans_response>> client::list_channel_
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/bans";
+    if (request.chime_bearer)
+        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    if (request.chime_bearer)
-        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -968,14 +968,14 @@ boost::asio::awaitable<result<list_channel_memberships_response>> client::list_c
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/memberships";
-    if (request.type)
-        append_query(req.query, "type", *request.type);
+    if (request.chime_bearer)
+        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    if (request.chime_bearer)
-        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
+    if (request.type)
+        append_query(req.query, "type", *request.type);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -999,10 +999,10 @@ boost::asio::awaitable<result<describe_channel_membership_for_app_instance_user_
     req.path.reserve(128);
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
-    append_query(req.query, "scope", std::string_view("app-instance-user-membership"));
-    append_query(req.query, "app-instance-user-arn", request.app_instance_user_arn);
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
+    append_query(req.query, "app-instance-user-arn", request.app_instance_user_arn);
+    append_query(req.query, "scope", std::string_view("app-instance-user-membership"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1021,15 +1021,15 @@ boost::asio::awaitable<result<list_channel_memberships_for_app_instance_user_res
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channels";
-    append_query(req.query, "scope", std::string_view("app-instance-user-memberships"));
+    if (request.chime_bearer)
+        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     if (request.app_instance_user_arn)
         append_query(req.query, "app-instance-user-arn", *request.app_instance_user_arn);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    if (request.chime_bearer)
-        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
+    append_query(req.query, "scope", std::string_view("app-instance-user-memberships"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1138,12 +1138,12 @@ boost::asio::awaitable<result<list_channel_moderators_response>> client::list_ch
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/moderators";
+    if (request.chime_bearer)
+        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    if (request.chime_bearer)
-        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1167,10 +1167,10 @@ boost::asio::awaitable<result<describe_channel_moderated_by_app_instance_user_re
     req.path.reserve(128);
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
-    append_query(req.query, "scope", std::string_view("app-instance-user-moderated-channel"));
-    append_query(req.query, "app-instance-user-arn", request.app_instance_user_arn);
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
+    append_query(req.query, "app-instance-user-arn", request.app_instance_user_arn);
+    append_query(req.query, "scope", std::string_view("app-instance-user-moderated-channel"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1189,15 +1189,15 @@ boost::asio::awaitable<result<list_channels_moderated_by_app_instance_user_respo
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channels";
-    append_query(req.query, "scope", std::string_view("app-instance-user-moderated-channels"));
+    if (request.chime_bearer)
+        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     if (request.app_instance_user_arn)
         append_query(req.query, "app-instance-user-arn", *request.app_instance_user_arn);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    if (request.chime_bearer)
-        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
+    append_query(req.query, "scope", std::string_view("app-instance-user-moderated-channels"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1350,9 +1350,9 @@ boost::asio::awaitable<result<redact_channel_message_response>> client::redact_c
     append_label(req.path, request.channel_arn, false);
     req.path += "/messages/";
     append_label(req.path, request.message_id, false);
-    append_query(req.query, "operation", std::string_view("redact"));
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
+    append_query(req.query, "operation", std::string_view("redact"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1375,18 +1375,18 @@ boost::asio::awaitable<result<list_channel_messages_response>> client::list_chan
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/messages";
-    if (request.sort_order)
-        append_query(req.query, "sort-order", *request.sort_order);
-    if (request.not_before)
-        append_query(req.query, "not-before", *request.not_before);
-    if (request.not_after)
-        append_query(req.query, "not-after", *request.not_after);
+    if (request.chime_bearer)
+        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    if (request.chime_bearer)
-        req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
+    if (request.not_after)
+        append_query(req.query, "not-after", *request.not_after);
+    if (request.not_before)
+        append_query(req.query, "not-before", *request.not_before);
+    if (request.sort_order)
+        append_query(req.query, "sort-order", *request.sort_order);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1476,14 +1476,14 @@ boost::asio::awaitable<result<list_accounts_response>> client::list_accounts(lis
     req.path.clear();
     req.path.reserve(128);
     req.path += "/accounts";
-    if (request.name)
-        append_query(req.query, "name", *request.name);
-    if (request.user_email)
-        append_query(req.query, "user-email", *request.user_email);
-    if (request.next_token)
-        append_query(req.query, "next-token", *request.next_token);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
+    if (request.name)
+        append_query(req.query, "name", *request.name);
+    if (request.next_token)
+        append_query(req.query, "next-token", *request.next_token);
+    if (request.user_email)
+        append_query(req.query, "user-email", *request.user_email);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1581,14 +1581,14 @@ boost::asio::awaitable<result<list_users_response>> client::list_users(list_user
     req.path += "/accounts/";
     append_label(req.path, request.account_id, false);
     req.path += "/users";
-    if (request.user_email)
-        append_query(req.query, "user-email", *request.user_email);
-    if (request.user_type)
-        append_query(req.query, "user-type", *request.user_type);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
+    if (request.user_email)
+        append_query(req.query, "user-email", *request.user_email);
+    if (request.user_type)
+        append_query(req.query, "user-type", *request.user_type);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();

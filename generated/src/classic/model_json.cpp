@@ -3,15 +3,23 @@
 
 #include "model/json_codec.hpp"
 
+#include <ostream>
+
 namespace chime::classic {
 
 using namespace ::chime::detail;
+
+std::string to_string(const error_code& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const error_code& v) { return os << loggable_json(v); }
 
 bool error_code::is_known() const { return value == "BadRequest" || value == "Conflict" || value == "Forbidden" || value == "NotFound" || value == "PreconditionFailed" || value == "ResourceLimitExceeded" || value == "ServiceFailure" || value == "AccessDenied" || value == "ServiceUnavailable" || value == "Throttled" || value == "Throttling" || value == "Unauthorized" || value == "Unprocessable" || value == "VoiceConnectorGroupAssociationsExist" || value == "PhoneNumberAssociationsExist"; }
 void to_json(boost::json::value& out, const error_code& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, error_code& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const bad_request_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const bad_request_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const bad_request_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -36,6 +44,9 @@ bool from_json(const boost::json::value& in, bad_request_exception& out, json_co
     return true;
 }
 
+std::string to_string(const tag& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const tag& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const tag& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "Key", v.key, o, true);
@@ -58,6 +69,9 @@ bool from_json(const boost::json::value& in, tag& out, json_context& ctx) {
     }
     return true;
 }
+
+std::string to_string(const create_attendee_request_item& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_attendee_request_item& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_attendee_request_item& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -82,10 +96,13 @@ bool from_json(const boost::json::value& in, create_attendee_request_item& out, 
     return true;
 }
 
+std::string to_string(const batch_create_attendee_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_attendee_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const batch_create_attendee_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
     write_member(obj, "Attendees", v.attendees, o, false);
+    if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
 }
 bool from_json(const boost::json::value& in, batch_create_attendee_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -105,10 +122,13 @@ bool from_json(const boost::json::value& in, batch_create_attendee_request& out,
     return true;
 }
 
+std::string to_string(const attendee& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const attendee& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const attendee& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.external_user_id) write_member(obj, "ExternalUserId", *v.external_user_id, o, true);
     if (v.attendee_id) write_member(obj, "AttendeeId", *v.attendee_id, o, false);
+    if (v.external_user_id) write_member(obj, "ExternalUserId", *v.external_user_id, o, true);
     if (v.join_token) write_member(obj, "JoinToken", *v.join_token, o, true);
 }
 bool from_json(const boost::json::value& in, attendee& out, json_context& ctx) {
@@ -132,11 +152,14 @@ bool from_json(const boost::json::value& in, attendee& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_attendee_error& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_attendee_error& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_attendee_error& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.external_user_id) write_member(obj, "ExternalUserId", *v.external_user_id, o, true);
     if (v.error_code) write_member(obj, "ErrorCode", *v.error_code, o, false);
     if (v.error_message) write_member(obj, "ErrorMessage", *v.error_message, o, false);
+    if (v.external_user_id) write_member(obj, "ExternalUserId", *v.external_user_id, o, true);
 }
 bool from_json(const boost::json::value& in, create_attendee_error& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -158,6 +181,9 @@ bool from_json(const boost::json::value& in, create_attendee_error& out, json_co
     }
     return true;
 }
+
+std::string to_string(const batch_create_attendee_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_attendee_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const batch_create_attendee_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -182,11 +208,17 @@ bool from_json(const boost::json::value& in, batch_create_attendee_response& out
     return true;
 }
 
+std::string to_string(const room_membership_role& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const room_membership_role& v) { return os << loggable_json(v); }
+
 bool room_membership_role::is_known() const { return value == "Administrator" || value == "Member"; }
 void to_json(boost::json::value& out, const room_membership_role& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, room_membership_role& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const membership_item& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const membership_item& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const membership_item& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -211,11 +243,14 @@ bool from_json(const boost::json::value& in, membership_item& out, json_context&
     return true;
 }
 
+std::string to_string(const batch_create_room_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_room_membership_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const batch_create_room_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
     write_member(obj, "MembershipItemList", v.membership_item_list, o, false);
+    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
 }
 bool from_json(const boost::json::value& in, batch_create_room_membership_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -238,11 +273,14 @@ bool from_json(const boost::json::value& in, batch_create_room_membership_reques
     return true;
 }
 
+std::string to_string(const member_error& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const member_error& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const member_error& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.member_id) write_member(obj, "MemberId", *v.member_id, o, false);
     if (v.error_code) write_member(obj, "ErrorCode", *v.error_code, o, false);
     if (v.error_message) write_member(obj, "ErrorMessage", *v.error_message, o, false);
+    if (v.member_id) write_member(obj, "MemberId", *v.member_id, o, false);
 }
 bool from_json(const boost::json::value& in, member_error& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -265,6 +303,9 @@ bool from_json(const boost::json::value& in, member_error& out, json_context& ct
     return true;
 }
 
+std::string to_string(const batch_create_room_membership_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_room_membership_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const batch_create_room_membership_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.errors) write_member(obj, "Errors", *v.errors, o, false);
@@ -283,6 +324,9 @@ bool from_json(const boost::json::value& in, batch_create_room_membership_respon
     }
     return true;
 }
+
+std::string to_string(const conflict_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const conflict_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const conflict_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -307,6 +351,9 @@ bool from_json(const boost::json::value& in, conflict_exception& out, json_conte
     return true;
 }
 
+std::string to_string(const create_account_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_account_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_account_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "Name", v.name, o, false);
@@ -326,11 +373,17 @@ bool from_json(const boost::json::value& in, create_account_request& out, json_c
     return true;
 }
 
+std::string to_string(const account_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const account_type& v) { return os << loggable_json(v); }
+
 bool account_type::is_known() const { return value == "Team" || value == "EnterpriseDirectory" || value == "EnterpriseLWA" || value == "EnterpriseOIDC"; }
 void to_json(boost::json::value& out, const account_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, account_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const license& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const license& v) { return os << loggable_json(v); }
 
 bool license::is_known() const { return value == "Basic" || value == "Plus" || value == "Pro" || value == "ProTrial"; }
 void to_json(boost::json::value& out, const license& v, const json_options&) { out = v.value; }
@@ -338,11 +391,17 @@ bool from_json(const boost::json::value& in, license& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const account_status& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const account_status& v) { return os << loggable_json(v); }
+
 bool account_status::is_known() const { return value == "Suspended" || value == "Active"; }
 void to_json(boost::json::value& out, const account_status& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, account_status& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const signin_delegate_group& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const signin_delegate_group& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const signin_delegate_group& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -363,17 +422,20 @@ bool from_json(const boost::json::value& in, signin_delegate_group& out, json_co
     return true;
 }
 
+std::string to_string(const account& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const account& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const account& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    write_member(obj, "AwsAccountId", v.aws_account_id, o, false);
     write_member(obj, "AccountId", v.account_id, o, false);
-    write_member(obj, "Name", v.name, o, false);
+    if (v.account_status) write_member(obj, "AccountStatus", *v.account_status, o, false);
     if (v.account_type) write_member(obj, "AccountType", *v.account_type, o, false);
+    write_member(obj, "AwsAccountId", v.aws_account_id, o, false);
     if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false, timestamp_format::iso8601);
     if (v.default_license) write_member(obj, "DefaultLicense", *v.default_license, o, false);
-    if (v.supported_licenses) write_member(obj, "SupportedLicenses", *v.supported_licenses, o, false);
-    if (v.account_status) write_member(obj, "AccountStatus", *v.account_status, o, false);
+    write_member(obj, "Name", v.name, o, false);
     if (v.signin_delegate_groups) write_member(obj, "SigninDelegateGroups", *v.signin_delegate_groups, o, false);
+    if (v.supported_licenses) write_member(obj, "SupportedLicenses", *v.supported_licenses, o, false);
 }
 bool from_json(const boost::json::value& in, account& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -414,6 +476,9 @@ bool from_json(const boost::json::value& in, account& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_account_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_account_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_account_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.account) write_member(obj, "Account", *v.account, o, false);
@@ -433,11 +498,14 @@ bool from_json(const boost::json::value& in, create_account_response& out, json_
     return true;
 }
 
+std::string to_string(const create_app_instance_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_app_instance_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    write_member(obj, "Name", v.name, o, true);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
+    write_member(obj, "Name", v.name, o, true);
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
 }
 bool from_json(const boost::json::value& in, create_app_instance_request& out, json_context& ctx) {
@@ -464,6 +532,9 @@ bool from_json(const boost::json::value& in, create_app_instance_request& out, j
     return true;
 }
 
+std::string to_string(const create_app_instance_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_app_instance_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_arn) write_member(obj, "AppInstanceArn", *v.app_instance_arn, o, false);
@@ -483,13 +554,16 @@ bool from_json(const boost::json::value& in, create_app_instance_response& out, 
     return true;
 }
 
+std::string to_string(const create_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
     write_member(obj, "AppInstanceUserId", v.app_instance_user_id, o, true);
-    write_member(obj, "Name", v.name, o, true);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
+    write_member(obj, "Name", v.name, o, true);
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
 }
 bool from_json(const boost::json::value& in, create_app_instance_user_request& out, json_context& ctx) {
@@ -522,6 +596,9 @@ bool from_json(const boost::json::value& in, create_app_instance_user_request& o
     return true;
 }
 
+std::string to_string(const create_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
@@ -541,10 +618,13 @@ bool from_json(const boost::json::value& in, create_app_instance_user_response& 
     return true;
 }
 
+std::string to_string(const create_attendee_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_attendee_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_attendee_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
     write_member(obj, "ExternalUserId", v.external_user_id, o, true);
+    if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
 }
 bool from_json(const boost::json::value& in, create_attendee_request& out, json_context& ctx) {
@@ -568,6 +648,9 @@ bool from_json(const boost::json::value& in, create_attendee_request& out, json_
     return true;
 }
 
+std::string to_string(const create_attendee_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_attendee_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_attendee_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.attendee) write_member(obj, "Attendee", *v.attendee, o, false);
@@ -586,6 +669,9 @@ bool from_json(const boost::json::value& in, create_attendee_response& out, json
     }
     return true;
 }
+
+std::string to_string(const create_bot_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_bot_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_bot_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -614,23 +700,29 @@ bool from_json(const boost::json::value& in, create_bot_request& out, json_conte
     return true;
 }
 
+std::string to_string(const bot_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const bot_type& v) { return os << loggable_json(v); }
+
 bool bot_type::is_known() const { return value == "ChatBot"; }
 void to_json(boost::json::value& out, const bot_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, bot_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const bot& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const bot& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const bot& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.bot_id) write_member(obj, "BotId", *v.bot_id, o, false);
-    if (v.user_id) write_member(obj, "UserId", *v.user_id, o, false);
-    if (v.display_name) write_member(obj, "DisplayName", *v.display_name, o, true);
-    if (v.bot_type) write_member(obj, "BotType", *v.bot_type, o, false);
-    if (v.disabled) write_member(obj, "Disabled", *v.disabled, o, false);
-    if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false, timestamp_format::iso8601);
-    if (v.updated_timestamp) write_member(obj, "UpdatedTimestamp", *v.updated_timestamp, o, false, timestamp_format::iso8601);
     if (v.bot_email) write_member(obj, "BotEmail", *v.bot_email, o, true);
+    if (v.bot_id) write_member(obj, "BotId", *v.bot_id, o, false);
+    if (v.bot_type) write_member(obj, "BotType", *v.bot_type, o, false);
+    if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false, timestamp_format::iso8601);
+    if (v.disabled) write_member(obj, "Disabled", *v.disabled, o, false);
+    if (v.display_name) write_member(obj, "DisplayName", *v.display_name, o, true);
     if (v.security_token) write_member(obj, "SecurityToken", *v.security_token, o, true);
+    if (v.updated_timestamp) write_member(obj, "UpdatedTimestamp", *v.updated_timestamp, o, false, timestamp_format::iso8601);
+    if (v.user_id) write_member(obj, "UserId", *v.user_id, o, false);
 }
 bool from_json(const boost::json::value& in, bot& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -671,6 +763,9 @@ bool from_json(const boost::json::value& in, bot& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_bot_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_bot_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_bot_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.bot) write_member(obj, "Bot", *v.bot, o, false);
@@ -690,11 +785,14 @@ bool from_json(const boost::json::value& in, create_bot_response& out, json_cont
     return true;
 }
 
+std::string to_string(const create_channel_ban_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_ban_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_ban_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    write_member(obj, "MemberArn", v.member_arn, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    write_member(obj, "MemberArn", v.member_arn, o, false);
 }
 bool from_json(const boost::json::value& in, create_channel_ban_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -716,6 +814,9 @@ bool from_json(const boost::json::value& in, create_channel_ban_request& out, js
     }
     return true;
 }
+
+std::string to_string(const identity& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const identity& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const identity& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -740,6 +841,9 @@ bool from_json(const boost::json::value& in, identity& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_channel_ban_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_ban_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_ban_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -763,18 +867,24 @@ bool from_json(const boost::json::value& in, create_channel_ban_response& out, j
     return true;
 }
 
+std::string to_string(const channel_membership_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership_type& v) { return os << loggable_json(v); }
+
 bool channel_membership_type::is_known() const { return value == "DEFAULT" || value == "HIDDEN"; }
 void to_json(boost::json::value& out, const channel_membership_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, channel_membership_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const create_channel_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_membership_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     write_member(obj, "MemberArn", v.member_arn, o, false);
     write_member(obj, "Type", v.type, o, false);
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, create_channel_membership_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -800,6 +910,9 @@ bool from_json(const boost::json::value& in, create_channel_membership_request& 
     return true;
 }
 
+std::string to_string(const create_channel_membership_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_membership_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_membership_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -822,6 +935,9 @@ bool from_json(const boost::json::value& in, create_channel_membership_response&
     }
     return true;
 }
+
+std::string to_string(const create_channel_moderator_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_moderator_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_channel_moderator_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -850,6 +966,9 @@ bool from_json(const boost::json::value& in, create_channel_moderator_request& o
     return true;
 }
 
+std::string to_string(const create_channel_moderator_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_moderator_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_moderator_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -873,11 +992,17 @@ bool from_json(const boost::json::value& in, create_channel_moderator_response& 
     return true;
 }
 
+std::string to_string(const channel_mode& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_mode& v) { return os << loggable_json(v); }
+
 bool channel_mode::is_known() const { return value == "UNRESTRICTED" || value == "RESTRICTED"; }
 void to_json(boost::json::value& out, const channel_mode& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, channel_mode& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const channel_privacy& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_privacy& v) { return os << loggable_json(v); }
 
 bool channel_privacy::is_known() const { return value == "PUBLIC" || value == "PRIVATE"; }
 void to_json(boost::json::value& out, const channel_privacy& v, const json_options&) { out = v.value; }
@@ -885,16 +1010,19 @@ bool from_json(const boost::json::value& in, channel_privacy& out, json_context&
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const create_channel_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
-    write_member(obj, "Name", v.name, o, true);
-    if (v.mode) write_member(obj, "Mode", *v.mode, o, false);
-    if (v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
-    write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
-    if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
+    if (v.mode) write_member(obj, "Mode", *v.mode, o, false);
+    write_member(obj, "Name", v.name, o, true);
+    if (v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
+    if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
 }
 bool from_json(const boost::json::value& in, create_channel_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -932,6 +1060,9 @@ bool from_json(const boost::json::value& in, create_channel_request& out, json_c
     return true;
 }
 
+std::string to_string(const create_channel_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -950,6 +1081,9 @@ bool from_json(const boost::json::value& in, create_channel_response& out, json_
     }
     return true;
 }
+
+std::string to_string(const meeting_notification_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const meeting_notification_configuration& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const meeting_notification_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -974,14 +1108,17 @@ bool from_json(const boost::json::value& in, meeting_notification_configuration&
     return true;
 }
 
+std::string to_string(const create_meeting_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_meeting_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_meeting_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
     if (v.external_meeting_id) write_member(obj, "ExternalMeetingId", *v.external_meeting_id, o, true);
-    if (v.meeting_host_id) write_member(obj, "MeetingHostId", *v.meeting_host_id, o, true);
     if (v.media_region) write_member(obj, "MediaRegion", *v.media_region, o, false);
-    if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
+    if (v.meeting_host_id) write_member(obj, "MeetingHostId", *v.meeting_host_id, o, true);
     if (v.notifications_configuration) write_member(obj, "NotificationsConfiguration", *v.notifications_configuration, o, false);
+    if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
 }
 bool from_json(const boost::json::value& in, create_meeting_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1013,16 +1150,19 @@ bool from_json(const boost::json::value& in, create_meeting_request& out, json_c
     return true;
 }
 
+std::string to_string(const media_placement& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const media_placement& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const media_placement& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.audio_host_url) write_member(obj, "AudioHostUrl", *v.audio_host_url, o, false);
     if (v.audio_fallback_url) write_member(obj, "AudioFallbackUrl", *v.audio_fallback_url, o, false);
+    if (v.audio_host_url) write_member(obj, "AudioHostUrl", *v.audio_host_url, o, false);
+    if (v.event_ingestion_url) write_member(obj, "EventIngestionUrl", *v.event_ingestion_url, o, false);
     if (v.screen_data_url) write_member(obj, "ScreenDataUrl", *v.screen_data_url, o, false);
     if (v.screen_sharing_url) write_member(obj, "ScreenSharingUrl", *v.screen_sharing_url, o, false);
     if (v.screen_viewing_url) write_member(obj, "ScreenViewingUrl", *v.screen_viewing_url, o, false);
     if (v.signaling_url) write_member(obj, "SignalingUrl", *v.signaling_url, o, false);
     if (v.turn_control_url) write_member(obj, "TurnControlUrl", *v.turn_control_url, o, false);
-    if (v.event_ingestion_url) write_member(obj, "EventIngestionUrl", *v.event_ingestion_url, o, false);
 }
 bool from_json(const boost::json::value& in, media_placement& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1060,12 +1200,15 @@ bool from_json(const boost::json::value& in, media_placement& out, json_context&
     return true;
 }
 
+std::string to_string(const meeting& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const meeting& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const meeting& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.meeting_id) write_member(obj, "MeetingId", *v.meeting_id, o, false);
     if (v.external_meeting_id) write_member(obj, "ExternalMeetingId", *v.external_meeting_id, o, true);
     if (v.media_placement) write_member(obj, "MediaPlacement", *v.media_placement, o, false);
     if (v.media_region) write_member(obj, "MediaRegion", *v.media_region, o, false);
+    if (v.meeting_id) write_member(obj, "MeetingId", *v.meeting_id, o, false);
 }
 bool from_json(const boost::json::value& in, meeting& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1091,6 +1234,9 @@ bool from_json(const boost::json::value& in, meeting& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_meeting_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_meeting_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_meeting_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.meeting) write_member(obj, "Meeting", *v.meeting, o, false);
@@ -1110,12 +1256,15 @@ bool from_json(const boost::json::value& in, create_meeting_response& out, json_
     return true;
 }
 
+std::string to_string(const create_room_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_room_membership_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_room_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
     write_member(obj, "MemberId", v.member_id, o, false);
     if (v.role) write_member(obj, "Role", *v.role, o, false);
+    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
 }
 bool from_json(const boost::json::value& in, create_room_membership_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1141,19 +1290,25 @@ bool from_json(const boost::json::value& in, create_room_membership_request& out
     return true;
 }
 
+std::string to_string(const member_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const member_type& v) { return os << loggable_json(v); }
+
 bool member_type::is_known() const { return value == "User" || value == "Bot" || value == "Webhook"; }
 void to_json(boost::json::value& out, const member_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, member_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const member& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const member& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const member& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.member_id) write_member(obj, "MemberId", *v.member_id, o, false);
-    if (v.member_type) write_member(obj, "MemberType", *v.member_type, o, false);
+    if (v.account_id) write_member(obj, "AccountId", *v.account_id, o, false);
     if (v.email) write_member(obj, "Email", *v.email, o, true);
     if (v.full_name) write_member(obj, "FullName", *v.full_name, o, true);
-    if (v.account_id) write_member(obj, "AccountId", *v.account_id, o, false);
+    if (v.member_id) write_member(obj, "MemberId", *v.member_id, o, false);
+    if (v.member_type) write_member(obj, "MemberType", *v.member_type, o, false);
 }
 bool from_json(const boost::json::value& in, member& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1182,12 +1337,15 @@ bool from_json(const boost::json::value& in, member& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const room_membership& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const room_membership& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const room_membership& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.room_id) write_member(obj, "RoomId", *v.room_id, o, false);
+    if (v.invited_by) write_member(obj, "InvitedBy", *v.invited_by, o, false);
     if (v.member) write_member(obj, "Member", *v.member, o, false);
     if (v.role) write_member(obj, "Role", *v.role, o, false);
-    if (v.invited_by) write_member(obj, "InvitedBy", *v.invited_by, o, false);
+    if (v.room_id) write_member(obj, "RoomId", *v.room_id, o, false);
     if (v.updated_timestamp) write_member(obj, "UpdatedTimestamp", *v.updated_timestamp, o, false, timestamp_format::iso8601);
 }
 bool from_json(const boost::json::value& in, room_membership& out, json_context& ctx) {
@@ -1217,6 +1375,9 @@ bool from_json(const boost::json::value& in, room_membership& out, json_context&
     return true;
 }
 
+std::string to_string(const create_room_membership_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_room_membership_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_room_membership_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.room_membership) write_member(obj, "RoomMembership", *v.room_membership, o, false);
@@ -1236,11 +1397,14 @@ bool from_json(const boost::json::value& in, create_room_membership_response& ou
     return true;
 }
 
+std::string to_string(const create_room_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_room_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_room_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    write_member(obj, "Name", v.name, o, true);
     if (v.client_request_token) write_member(obj, "ClientRequestToken", *v.client_request_token, o, true);
+    write_member(obj, "Name", v.name, o, true);
 }
 bool from_json(const boost::json::value& in, create_room_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1263,13 +1427,16 @@ bool from_json(const boost::json::value& in, create_room_request& out, json_cont
     return true;
 }
 
+std::string to_string(const room& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const room& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const room& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.room_id) write_member(obj, "RoomId", *v.room_id, o, false);
-    if (v.name) write_member(obj, "Name", *v.name, o, true);
     if (v.account_id) write_member(obj, "AccountId", *v.account_id, o, false);
     if (v.created_by) write_member(obj, "CreatedBy", *v.created_by, o, false);
     if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false, timestamp_format::iso8601);
+    if (v.name) write_member(obj, "Name", *v.name, o, true);
+    if (v.room_id) write_member(obj, "RoomId", *v.room_id, o, false);
     if (v.updated_timestamp) write_member(obj, "UpdatedTimestamp", *v.updated_timestamp, o, false, timestamp_format::iso8601);
 }
 bool from_json(const boost::json::value& in, room& out, json_context& ctx) {
@@ -1302,6 +1469,9 @@ bool from_json(const boost::json::value& in, room& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_room_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_room_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_room_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.room) write_member(obj, "Room", *v.room, o, false);
@@ -1321,18 +1491,24 @@ bool from_json(const boost::json::value& in, create_room_response& out, json_con
     return true;
 }
 
+std::string to_string(const user_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const user_type& v) { return os << loggable_json(v); }
+
 bool user_type::is_known() const { return value == "PrivateUser" || value == "SharedDevice"; }
 void to_json(boost::json::value& out, const user_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, user_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const create_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (v.username) write_member(obj, "Username", *v.username, o, false);
     if (v.email) write_member(obj, "Email", *v.email, o, true);
     if (v.user_type) write_member(obj, "UserType", *v.user_type, o, false);
+    if (v.username) write_member(obj, "Username", *v.username, o, false);
 }
 bool from_json(const boost::json::value& in, create_user_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1358,11 +1534,17 @@ bool from_json(const boost::json::value& in, create_user_request& out, json_cont
     return true;
 }
 
+std::string to_string(const registration_status& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const registration_status& v) { return os << loggable_json(v); }
+
 bool registration_status::is_known() const { return value == "Unregistered" || value == "Registered" || value == "Suspended"; }
 void to_json(boost::json::value& out, const registration_status& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, registration_status& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const invite_status& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const invite_status& v) { return os << loggable_json(v); }
 
 bool invite_status::is_known() const { return value == "Pending" || value == "Accepted" || value == "Failed"; }
 void to_json(boost::json::value& out, const invite_status& v, const json_options&) { out = v.value; }
@@ -1370,10 +1552,13 @@ bool from_json(const boost::json::value& in, invite_status& out, json_context& c
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const alexa_for_business_metadata& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const alexa_for_business_metadata& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const alexa_for_business_metadata& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.is_alexa_for_business_enabled) write_member(obj, "IsAlexaForBusinessEnabled", *v.is_alexa_for_business_enabled, o, false);
     if (v.alexa_for_business_room_arn) write_member(obj, "AlexaForBusinessRoomArn", *v.alexa_for_business_room_arn, o, true);
+    if (v.is_alexa_for_business_enabled) write_member(obj, "IsAlexaForBusinessEnabled", *v.is_alexa_for_business_enabled, o, false);
 }
 bool from_json(const boost::json::value& in, alexa_for_business_metadata& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1393,21 +1578,24 @@ bool from_json(const boost::json::value& in, alexa_for_business_metadata& out, j
     return true;
 }
 
+std::string to_string(const user& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const user& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const user& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    write_member(obj, "UserId", v.user_id, o, false);
     if (v.account_id) write_member(obj, "AccountId", *v.account_id, o, false);
+    if (v.alexa_for_business_metadata) write_member(obj, "AlexaForBusinessMetadata", *v.alexa_for_business_metadata, o, false);
+    if (v.display_name) write_member(obj, "DisplayName", *v.display_name, o, true);
+    if (v.invited_on) write_member(obj, "InvitedOn", *v.invited_on, o, false, timestamp_format::iso8601);
+    if (v.license_type) write_member(obj, "LicenseType", *v.license_type, o, false);
+    if (v.personal_pin) write_member(obj, "PersonalPIN", *v.personal_pin, o, false);
     if (v.primary_email) write_member(obj, "PrimaryEmail", *v.primary_email, o, true);
     if (v.primary_provisioned_number) write_member(obj, "PrimaryProvisionedNumber", *v.primary_provisioned_number, o, true);
-    if (v.display_name) write_member(obj, "DisplayName", *v.display_name, o, true);
-    if (v.license_type) write_member(obj, "LicenseType", *v.license_type, o, false);
-    if (v.user_type) write_member(obj, "UserType", *v.user_type, o, false);
-    if (v.user_registration_status) write_member(obj, "UserRegistrationStatus", *v.user_registration_status, o, false);
-    if (v.user_invitation_status) write_member(obj, "UserInvitationStatus", *v.user_invitation_status, o, false);
     if (v.registered_on) write_member(obj, "RegisteredOn", *v.registered_on, o, false, timestamp_format::iso8601);
-    if (v.invited_on) write_member(obj, "InvitedOn", *v.invited_on, o, false, timestamp_format::iso8601);
-    if (v.alexa_for_business_metadata) write_member(obj, "AlexaForBusinessMetadata", *v.alexa_for_business_metadata, o, false);
-    if (v.personal_pin) write_member(obj, "PersonalPIN", *v.personal_pin, o, false);
+    write_member(obj, "UserId", v.user_id, o, false);
+    if (v.user_invitation_status) write_member(obj, "UserInvitationStatus", *v.user_invitation_status, o, false);
+    if (v.user_registration_status) write_member(obj, "UserRegistrationStatus", *v.user_registration_status, o, false);
+    if (v.user_type) write_member(obj, "UserType", *v.user_type, o, false);
 }
 bool from_json(const boost::json::value& in, user& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1460,6 +1648,9 @@ bool from_json(const boost::json::value& in, user& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.user) write_member(obj, "User", *v.user, o, false);
@@ -1478,6 +1669,9 @@ bool from_json(const boost::json::value& in, create_user_response& out, json_con
     }
     return true;
 }
+
+std::string to_string(const delete_account_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_account_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const delete_account_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1498,15 +1692,21 @@ bool from_json(const boost::json::value& in, delete_account_request& out, json_c
     return true;
 }
 
+std::string to_string(const delete_account_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_account_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_account_response&, const json_options&) { out.emplace_object(); }
 bool from_json(const boost::json::value& in, delete_account_response&, json_context& ctx) {
     return in.is_object() || ctx.fail("expected an object");
 }
 
+std::string to_string(const delete_attendee_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_attendee_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_attendee_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
     if (!o.body_only) write_member(obj, "AttendeeId", v.attendee_id, o, false);
+    if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
 }
 bool from_json(const boost::json::value& in, delete_attendee_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1526,11 +1726,14 @@ bool from_json(const boost::json::value& in, delete_attendee_request& out, json_
     return true;
 }
 
+std::string to_string(const delete_channel_ban_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_ban_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_channel_ban_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only) write_member(obj, "MemberArn", v.member_arn, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only) write_member(obj, "MemberArn", v.member_arn, o, false);
 }
 bool from_json(const boost::json::value& in, delete_channel_ban_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1553,11 +1756,14 @@ bool from_json(const boost::json::value& in, delete_channel_ban_request& out, js
     return true;
 }
 
+std::string to_string(const delete_channel_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_membership_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_channel_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only) write_member(obj, "MemberArn", v.member_arn, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only) write_member(obj, "MemberArn", v.member_arn, o, false);
 }
 bool from_json(const boost::json::value& in, delete_channel_membership_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1580,11 +1786,14 @@ bool from_json(const boost::json::value& in, delete_channel_membership_request& 
     return true;
 }
 
+std::string to_string(const delete_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_message_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
 }
 bool from_json(const boost::json::value& in, delete_channel_message_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1606,6 +1815,9 @@ bool from_json(const boost::json::value& in, delete_channel_message_request& out
     }
     return true;
 }
+
+std::string to_string(const delete_channel_moderator_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_moderator_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const delete_channel_moderator_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1634,6 +1846,9 @@ bool from_json(const boost::json::value& in, delete_channel_moderator_request& o
     return true;
 }
 
+std::string to_string(const delete_channel_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_channel_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
@@ -1657,6 +1872,9 @@ bool from_json(const boost::json::value& in, delete_channel_request& out, json_c
     return true;
 }
 
+std::string to_string(const delete_meeting_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_meeting_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_meeting_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
@@ -1676,11 +1894,14 @@ bool from_json(const boost::json::value& in, delete_meeting_request& out, json_c
     return true;
 }
 
+std::string to_string(const delete_room_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_room_membership_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_room_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
     if (!o.body_only) write_member(obj, "MemberId", v.member_id, o, false);
+    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
 }
 bool from_json(const boost::json::value& in, delete_room_membership_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1702,6 +1923,9 @@ bool from_json(const boost::json::value& in, delete_room_membership_request& out
     }
     return true;
 }
+
+std::string to_string(const delete_room_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_room_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const delete_room_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1726,11 +1950,14 @@ bool from_json(const boost::json::value& in, delete_room_request& out, json_cont
     return true;
 }
 
+std::string to_string(const describe_channel_ban_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_ban_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_ban_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only) write_member(obj, "MemberArn", v.member_arn, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only) write_member(obj, "MemberArn", v.member_arn, o, false);
 }
 bool from_json(const boost::json::value& in, describe_channel_ban_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1753,12 +1980,15 @@ bool from_json(const boost::json::value& in, describe_channel_ban_request& out, 
     return true;
 }
 
+std::string to_string(const channel_ban& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_ban& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_ban& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.member) write_member(obj, "Member", *v.member, o, false);
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
-    if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false);
     if (v.created_by) write_member(obj, "CreatedBy", *v.created_by, o, false);
+    if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false);
+    if (v.member) write_member(obj, "Member", *v.member, o, false);
 }
 bool from_json(const boost::json::value& in, channel_ban& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1784,6 +2014,9 @@ bool from_json(const boost::json::value& in, channel_ban& out, json_context& ctx
     return true;
 }
 
+std::string to_string(const describe_channel_ban_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_ban_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_ban_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_ban) write_member(obj, "ChannelBan", *v.channel_ban, o, false);
@@ -1803,10 +2036,13 @@ bool from_json(const boost::json::value& in, describe_channel_ban_response& out,
     return true;
 }
 
+std::string to_string(const describe_channel_membership_for_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_membership_for_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_membership_for_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
     if (!o.body_only) write_member(obj, "AppInstanceUserArn", v.app_instance_user_arn, o, false);
+    if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, describe_channel_membership_for_app_instance_user_request& out, json_context& ctx) {
@@ -1830,14 +2066,17 @@ bool from_json(const boost::json::value& in, describe_channel_membership_for_app
     return true;
 }
 
+std::string to_string(const channel_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.name) write_member(obj, "Name", *v.name, o, true);
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
-    if (v.mode) write_member(obj, "Mode", *v.mode, o, false);
-    if (v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     if (v.last_message_timestamp) write_member(obj, "LastMessageTimestamp", *v.last_message_timestamp, o, false);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
+    if (v.mode) write_member(obj, "Mode", *v.mode, o, false);
+    if (v.name) write_member(obj, "Name", *v.name, o, true);
+    if (v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
 }
 bool from_json(const boost::json::value& in, channel_summary& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1869,10 +2108,13 @@ bool from_json(const boost::json::value& in, channel_summary& out, json_context&
     return true;
 }
 
+std::string to_string(const app_instance_user_membership_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_user_membership_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const app_instance_user_membership_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.type) write_member(obj, "Type", *v.type, o, false);
     if (v.read_marker_timestamp) write_member(obj, "ReadMarkerTimestamp", *v.read_marker_timestamp, o, false);
+    if (v.type) write_member(obj, "Type", *v.type, o, false);
 }
 bool from_json(const boost::json::value& in, app_instance_user_membership_summary& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1892,10 +2134,13 @@ bool from_json(const boost::json::value& in, app_instance_user_membership_summar
     return true;
 }
 
+std::string to_string(const channel_membership_for_app_instance_user_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership_for_app_instance_user_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_membership_for_app_instance_user_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.channel_summary) write_member(obj, "ChannelSummary", *v.channel_summary, o, false);
     if (v.app_instance_user_membership_summary) write_member(obj, "AppInstanceUserMembershipSummary", *v.app_instance_user_membership_summary, o, false);
+    if (v.channel_summary) write_member(obj, "ChannelSummary", *v.channel_summary, o, false);
 }
 bool from_json(const boost::json::value& in, channel_membership_for_app_instance_user_summary& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1914,6 +2159,9 @@ bool from_json(const boost::json::value& in, channel_membership_for_app_instance
     }
     return true;
 }
+
+std::string to_string(const describe_channel_membership_for_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_membership_for_app_instance_user_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_membership_for_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1934,11 +2182,14 @@ bool from_json(const boost::json::value& in, describe_channel_membership_for_app
     return true;
 }
 
+std::string to_string(const describe_channel_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_membership_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only) write_member(obj, "MemberArn", v.member_arn, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only) write_member(obj, "MemberArn", v.member_arn, o, false);
 }
 bool from_json(const boost::json::value& in, describe_channel_membership_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -1961,14 +2212,17 @@ bool from_json(const boost::json::value& in, describe_channel_membership_request
     return true;
 }
 
+std::string to_string(const channel_membership& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_membership& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.invited_by) write_member(obj, "InvitedBy", *v.invited_by, o, false);
-    if (v.type) write_member(obj, "Type", *v.type, o, false);
-    if (v.member) write_member(obj, "Member", *v.member, o, false);
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
     if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false);
+    if (v.invited_by) write_member(obj, "InvitedBy", *v.invited_by, o, false);
     if (v.last_updated_timestamp) write_member(obj, "LastUpdatedTimestamp", *v.last_updated_timestamp, o, false);
+    if (v.member) write_member(obj, "Member", *v.member, o, false);
+    if (v.type) write_member(obj, "Type", *v.type, o, false);
 }
 bool from_json(const boost::json::value& in, channel_membership& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2000,6 +2254,9 @@ bool from_json(const boost::json::value& in, channel_membership& out, json_conte
     return true;
 }
 
+std::string to_string(const describe_channel_membership_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_membership_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_membership_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_membership) write_member(obj, "ChannelMembership", *v.channel_membership, o, false);
@@ -2019,10 +2276,13 @@ bool from_json(const boost::json::value& in, describe_channel_membership_respons
     return true;
 }
 
+std::string to_string(const describe_channel_moderated_by_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_moderated_by_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_moderated_by_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
     if (!o.body_only) write_member(obj, "AppInstanceUserArn", v.app_instance_user_arn, o, false);
+    if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, describe_channel_moderated_by_app_instance_user_request& out, json_context& ctx) {
@@ -2046,6 +2306,9 @@ bool from_json(const boost::json::value& in, describe_channel_moderated_by_app_i
     return true;
 }
 
+std::string to_string(const channel_moderated_by_app_instance_user_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_moderated_by_app_instance_user_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_moderated_by_app_instance_user_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_summary) write_member(obj, "ChannelSummary", *v.channel_summary, o, false);
@@ -2065,6 +2328,9 @@ bool from_json(const boost::json::value& in, channel_moderated_by_app_instance_u
     return true;
 }
 
+std::string to_string(const describe_channel_moderated_by_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_moderated_by_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_moderated_by_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel) write_member(obj, "Channel", *v.channel, o, false);
@@ -2083,6 +2349,9 @@ bool from_json(const boost::json::value& in, describe_channel_moderated_by_app_i
     }
     return true;
 }
+
+std::string to_string(const describe_channel_moderator_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_moderator_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_moderator_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2111,12 +2380,15 @@ bool from_json(const boost::json::value& in, describe_channel_moderator_request&
     return true;
 }
 
+std::string to_string(const channel_moderator& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_moderator& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_moderator& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.moderator) write_member(obj, "Moderator", *v.moderator, o, false);
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
-    if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false);
     if (v.created_by) write_member(obj, "CreatedBy", *v.created_by, o, false);
+    if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false);
+    if (v.moderator) write_member(obj, "Moderator", *v.moderator, o, false);
 }
 bool from_json(const boost::json::value& in, channel_moderator& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2142,6 +2414,9 @@ bool from_json(const boost::json::value& in, channel_moderator& out, json_contex
     return true;
 }
 
+std::string to_string(const describe_channel_moderator_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_moderator_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_moderator_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_moderator) write_member(obj, "ChannelModerator", *v.channel_moderator, o, false);
@@ -2160,6 +2435,9 @@ bool from_json(const boost::json::value& in, describe_channel_moderator_response
     }
     return true;
 }
+
+std::string to_string(const describe_channel_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2184,17 +2462,20 @@ bool from_json(const boost::json::value& in, describe_channel_request& out, json
     return true;
 }
 
+std::string to_string(const channel& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.name) write_member(obj, "Name", *v.name, o, true);
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
-    if (v.mode) write_member(obj, "Mode", *v.mode, o, false);
-    if (v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     if (v.created_by) write_member(obj, "CreatedBy", *v.created_by, o, false);
     if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false);
     if (v.last_message_timestamp) write_member(obj, "LastMessageTimestamp", *v.last_message_timestamp, o, false);
     if (v.last_updated_timestamp) write_member(obj, "LastUpdatedTimestamp", *v.last_updated_timestamp, o, false);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
+    if (v.mode) write_member(obj, "Mode", *v.mode, o, false);
+    if (v.name) write_member(obj, "Name", *v.name, o, true);
+    if (v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
 }
 bool from_json(const boost::json::value& in, channel& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2235,6 +2516,9 @@ bool from_json(const boost::json::value& in, channel& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const describe_channel_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel) write_member(obj, "Channel", *v.channel, o, false);
@@ -2253,6 +2537,9 @@ bool from_json(const boost::json::value& in, describe_channel_response& out, jso
     }
     return true;
 }
+
+std::string to_string(const forbidden_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const forbidden_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const forbidden_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2277,6 +2564,9 @@ bool from_json(const boost::json::value& in, forbidden_exception& out, json_cont
     return true;
 }
 
+std::string to_string(const get_account_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_account_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_account_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
@@ -2295,6 +2585,9 @@ bool from_json(const boost::json::value& in, get_account_request& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const get_account_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_account_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_account_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2315,10 +2608,13 @@ bool from_json(const boost::json::value& in, get_account_response& out, json_con
     return true;
 }
 
+std::string to_string(const get_attendee_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_attendee_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_attendee_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
     if (!o.body_only) write_member(obj, "AttendeeId", v.attendee_id, o, false);
+    if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
 }
 bool from_json(const boost::json::value& in, get_attendee_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2338,6 +2634,9 @@ bool from_json(const boost::json::value& in, get_attendee_request& out, json_con
     return true;
 }
 
+std::string to_string(const get_attendee_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_attendee_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_attendee_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.attendee) write_member(obj, "Attendee", *v.attendee, o, false);
@@ -2356,6 +2655,9 @@ bool from_json(const boost::json::value& in, get_attendee_response& out, json_co
     }
     return true;
 }
+
+std::string to_string(const get_bot_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_bot_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_bot_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2380,6 +2682,9 @@ bool from_json(const boost::json::value& in, get_bot_request& out, json_context&
     return true;
 }
 
+std::string to_string(const get_bot_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_bot_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_bot_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.bot) write_member(obj, "Bot", *v.bot, o, false);
@@ -2399,11 +2704,14 @@ bool from_json(const boost::json::value& in, get_bot_response& out, json_context
     return true;
 }
 
+std::string to_string(const get_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_channel_message_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
 }
 bool from_json(const boost::json::value& in, get_channel_message_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2426,11 +2734,17 @@ bool from_json(const boost::json::value& in, get_channel_message_request& out, j
     return true;
 }
 
+std::string to_string(const channel_message_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_type& v) { return os << loggable_json(v); }
+
 bool channel_message_type::is_known() const { return value == "STANDARD" || value == "CONTROL"; }
 void to_json(boost::json::value& out, const channel_message_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, channel_message_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const channel_message_persistence_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_persistence_type& v) { return os << loggable_json(v); }
 
 bool channel_message_persistence_type::is_known() const { return value == "PERSISTENT" || value == "NON_PERSISTENT"; }
 void to_json(boost::json::value& out, const channel_message_persistence_type& v, const json_options&) { out = v.value; }
@@ -2438,19 +2752,22 @@ bool from_json(const boost::json::value& in, channel_message_persistence_type& o
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const channel_message& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_message& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
-    if (v.message_id) write_member(obj, "MessageId", *v.message_id, o, false);
     if (v.content) write_member(obj, "Content", *v.content, o, true);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
-    if (v.type) write_member(obj, "Type", *v.type, o, false);
     if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false);
     if (v.last_edited_timestamp) write_member(obj, "LastEditedTimestamp", *v.last_edited_timestamp, o, false);
     if (v.last_updated_timestamp) write_member(obj, "LastUpdatedTimestamp", *v.last_updated_timestamp, o, false);
-    if (v.sender) write_member(obj, "Sender", *v.sender, o, false);
-    if (v.redacted) write_member(obj, "Redacted", *v.redacted, o, false);
+    if (v.message_id) write_member(obj, "MessageId", *v.message_id, o, false);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     if (v.persistence) write_member(obj, "Persistence", *v.persistence, o, false);
+    if (v.redacted) write_member(obj, "Redacted", *v.redacted, o, false);
+    if (v.sender) write_member(obj, "Sender", *v.sender, o, false);
+    if (v.type) write_member(obj, "Type", *v.type, o, false);
 }
 bool from_json(const boost::json::value& in, channel_message& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2497,6 +2814,9 @@ bool from_json(const boost::json::value& in, channel_message& out, json_context&
     return true;
 }
 
+std::string to_string(const get_channel_message_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_channel_message_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_channel_message_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_message) write_member(obj, "ChannelMessage", *v.channel_message, o, false);
@@ -2515,6 +2835,9 @@ bool from_json(const boost::json::value& in, get_channel_message_response& out, 
     }
     return true;
 }
+
+std::string to_string(const get_meeting_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_meeting_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_meeting_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2535,6 +2858,9 @@ bool from_json(const boost::json::value& in, get_meeting_request& out, json_cont
     return true;
 }
 
+std::string to_string(const get_meeting_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_meeting_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_meeting_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.meeting) write_member(obj, "Meeting", *v.meeting, o, false);
@@ -2554,10 +2880,16 @@ bool from_json(const boost::json::value& in, get_meeting_response& out, json_con
     return true;
 }
 
+std::string to_string(const get_messaging_session_endpoint_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_messaging_session_endpoint_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_messaging_session_endpoint_request&, const json_options&) { out.emplace_object(); }
 bool from_json(const boost::json::value& in, get_messaging_session_endpoint_request&, json_context& ctx) {
     return in.is_object() || ctx.fail("expected an object");
 }
+
+std::string to_string(const messaging_session_endpoint& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const messaging_session_endpoint& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const messaging_session_endpoint& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2578,6 +2910,9 @@ bool from_json(const boost::json::value& in, messaging_session_endpoint& out, js
     return true;
 }
 
+std::string to_string(const get_messaging_session_endpoint_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_messaging_session_endpoint_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_messaging_session_endpoint_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.endpoint) write_member(obj, "Endpoint", *v.endpoint, o, false);
@@ -2596,6 +2931,9 @@ bool from_json(const boost::json::value& in, get_messaging_session_endpoint_resp
     }
     return true;
 }
+
+std::string to_string(const get_room_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_room_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_room_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2620,6 +2958,9 @@ bool from_json(const boost::json::value& in, get_room_request& out, json_context
     return true;
 }
 
+std::string to_string(const get_room_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_room_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_room_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.room) write_member(obj, "Room", *v.room, o, false);
@@ -2638,6 +2979,9 @@ bool from_json(const boost::json::value& in, get_room_response& out, json_contex
     }
     return true;
 }
+
+std::string to_string(const get_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_user_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2662,6 +3006,9 @@ bool from_json(const boost::json::value& in, get_user_request& out, json_context
     return true;
 }
 
+std::string to_string(const get_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.user) write_member(obj, "User", *v.user, o, false);
@@ -2681,12 +3028,15 @@ bool from_json(const boost::json::value& in, get_user_response& out, json_contex
     return true;
 }
 
+std::string to_string(const list_accounts_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_accounts_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_accounts_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only && v.name) write_member(obj, "Name", *v.name, o, false);
-    if (!o.body_only && v.user_email) write_member(obj, "UserEmail", *v.user_email, o, true);
-    if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
+    if (!o.body_only && v.name) write_member(obj, "Name", *v.name, o, false);
+    if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
+    if (!o.body_only && v.user_email) write_member(obj, "UserEmail", *v.user_email, o, true);
 }
 bool from_json(const boost::json::value& in, list_accounts_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2712,6 +3062,9 @@ bool from_json(const boost::json::value& in, list_accounts_request& out, json_co
     return true;
 }
 
+std::string to_string(const list_accounts_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_accounts_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_accounts_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.accounts) write_member(obj, "Accounts", *v.accounts, o, false);
@@ -2735,11 +3088,14 @@ bool from_json(const boost::json::value& in, list_accounts_response& out, json_c
     return true;
 }
 
+std::string to_string(const list_attendees_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_attendees_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_attendees_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
+    if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
-    if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
 }
 bool from_json(const boost::json::value& in, list_attendees_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2761,6 +3117,9 @@ bool from_json(const boost::json::value& in, list_attendees_request& out, json_c
     }
     return true;
 }
+
+std::string to_string(const list_attendees_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_attendees_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_attendees_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2784,6 +3143,9 @@ bool from_json(const boost::json::value& in, list_attendees_response& out, json_
     }
     return true;
 }
+
+std::string to_string(const list_bots_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_bots_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_bots_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2812,6 +3174,9 @@ bool from_json(const boost::json::value& in, list_bots_request& out, json_contex
     return true;
 }
 
+std::string to_string(const list_bots_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_bots_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_bots_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.bots) write_member(obj, "Bots", *v.bots, o, false);
@@ -2835,12 +3200,15 @@ bool from_json(const boost::json::value& in, list_bots_response& out, json_conte
     return true;
 }
 
+std::string to_string(const list_channel_bans_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_bans_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_bans_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_bans_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2866,6 +3234,9 @@ bool from_json(const boost::json::value& in, list_channel_bans_request& out, jso
     return true;
 }
 
+std::string to_string(const channel_ban_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_ban_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_ban_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.member) write_member(obj, "Member", *v.member, o, false);
@@ -2885,11 +3256,14 @@ bool from_json(const boost::json::value& in, channel_ban_summary& out, json_cont
     return true;
 }
 
+std::string to_string(const list_channel_bans_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_bans_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_bans_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
-    if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
     if (v.channel_bans) write_member(obj, "ChannelBans", *v.channel_bans, o, false);
+    if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
 }
 bool from_json(const boost::json::value& in, list_channel_bans_response& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2912,12 +3286,15 @@ bool from_json(const boost::json::value& in, list_channel_bans_response& out, js
     return true;
 }
 
+std::string to_string(const list_channel_memberships_for_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_memberships_for_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_memberships_for_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only && v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_memberships_for_app_instance_user_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2943,6 +3320,9 @@ bool from_json(const boost::json::value& in, list_channel_memberships_for_app_in
     return true;
 }
 
+std::string to_string(const list_channel_memberships_for_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_memberships_for_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_memberships_for_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_memberships) write_member(obj, "ChannelMemberships", *v.channel_memberships, o, false);
@@ -2966,13 +3346,16 @@ bool from_json(const boost::json::value& in, list_channel_memberships_for_app_in
     return true;
 }
 
+std::string to_string(const list_channel_memberships_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_memberships_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_memberships_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only && v.type) write_member(obj, "Type", *v.type, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only && v.type) write_member(obj, "Type", *v.type, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_memberships_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3001,6 +3384,9 @@ bool from_json(const boost::json::value& in, list_channel_memberships_request& o
     return true;
 }
 
+std::string to_string(const channel_membership_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_membership_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.member) write_member(obj, "Member", *v.member, o, false);
@@ -3019,6 +3405,9 @@ bool from_json(const boost::json::value& in, channel_membership_summary& out, js
     }
     return true;
 }
+
+std::string to_string(const list_channel_memberships_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_memberships_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_channel_memberships_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3047,21 +3436,27 @@ bool from_json(const boost::json::value& in, list_channel_memberships_response& 
     return true;
 }
 
+std::string to_string(const sort_order& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const sort_order& v) { return os << loggable_json(v); }
+
 bool sort_order::is_known() const { return value == "ASCENDING" || value == "DESCENDING"; }
 void to_json(boost::json::value& out, const sort_order& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, sort_order& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const list_channel_messages_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_messages_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_messages_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only && v.sort_order) write_member(obj, "SortOrder", *v.sort_order, o, false);
-    if (!o.body_only && v.not_before) write_member(obj, "NotBefore", *v.not_before, o, false);
-    if (!o.body_only && v.not_after) write_member(obj, "NotAfter", *v.not_after, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only && v.not_after) write_member(obj, "NotAfter", *v.not_after, o, false);
+    if (!o.body_only && v.not_before) write_member(obj, "NotBefore", *v.not_before, o, false);
+    if (!o.body_only && v.sort_order) write_member(obj, "SortOrder", *v.sort_order, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_messages_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3096,17 +3491,20 @@ bool from_json(const boost::json::value& in, list_channel_messages_request& out,
     return true;
 }
 
+std::string to_string(const channel_message_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_message_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.message_id) write_member(obj, "MessageId", *v.message_id, o, false);
     if (v.content) write_member(obj, "Content", *v.content, o, true);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
-    if (v.type) write_member(obj, "Type", *v.type, o, false);
     if (v.created_timestamp) write_member(obj, "CreatedTimestamp", *v.created_timestamp, o, false);
-    if (v.last_updated_timestamp) write_member(obj, "LastUpdatedTimestamp", *v.last_updated_timestamp, o, false);
     if (v.last_edited_timestamp) write_member(obj, "LastEditedTimestamp", *v.last_edited_timestamp, o, false);
-    if (v.sender) write_member(obj, "Sender", *v.sender, o, false);
+    if (v.last_updated_timestamp) write_member(obj, "LastUpdatedTimestamp", *v.last_updated_timestamp, o, false);
+    if (v.message_id) write_member(obj, "MessageId", *v.message_id, o, false);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     if (v.redacted) write_member(obj, "Redacted", *v.redacted, o, false);
+    if (v.sender) write_member(obj, "Sender", *v.sender, o, false);
+    if (v.type) write_member(obj, "Type", *v.type, o, false);
 }
 bool from_json(const boost::json::value& in, channel_message_summary& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3147,11 +3545,14 @@ bool from_json(const boost::json::value& in, channel_message_summary& out, json_
     return true;
 }
 
+std::string to_string(const list_channel_messages_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_messages_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_messages_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
-    if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
     if (v.channel_messages) write_member(obj, "ChannelMessages", *v.channel_messages, o, false);
+    if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
 }
 bool from_json(const boost::json::value& in, list_channel_messages_response& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3174,12 +3575,15 @@ bool from_json(const boost::json::value& in, list_channel_messages_response& out
     return true;
 }
 
+std::string to_string(const list_channel_moderators_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_moderators_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_moderators_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_moderators_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3205,6 +3609,9 @@ bool from_json(const boost::json::value& in, list_channel_moderators_request& ou
     return true;
 }
 
+std::string to_string(const channel_moderator_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_moderator_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_moderator_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.moderator) write_member(obj, "Moderator", *v.moderator, o, false);
@@ -3224,11 +3631,14 @@ bool from_json(const boost::json::value& in, channel_moderator_summary& out, jso
     return true;
 }
 
+std::string to_string(const list_channel_moderators_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_moderators_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_moderators_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
-    if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
     if (v.channel_moderators) write_member(obj, "ChannelModerators", *v.channel_moderators, o, false);
+    if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
 }
 bool from_json(const boost::json::value& in, list_channel_moderators_response& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3251,12 +3661,15 @@ bool from_json(const boost::json::value& in, list_channel_moderators_response& o
     return true;
 }
 
+std::string to_string(const list_channels_moderated_by_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_moderated_by_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_moderated_by_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only && v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channels_moderated_by_app_instance_user_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3282,6 +3695,9 @@ bool from_json(const boost::json::value& in, list_channels_moderated_by_app_inst
     return true;
 }
 
+std::string to_string(const list_channels_moderated_by_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_moderated_by_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_moderated_by_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channels) write_member(obj, "Channels", *v.channels, o, false);
@@ -3305,13 +3721,16 @@ bool from_json(const boost::json::value& in, list_channels_moderated_by_app_inst
     return true;
 }
 
+std::string to_string(const list_channels_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
-    if (!o.body_only && v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only && v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
 }
 bool from_json(const boost::json::value& in, list_channels_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3340,6 +3759,9 @@ bool from_json(const boost::json::value& in, list_channels_request& out, json_co
     return true;
 }
 
+std::string to_string(const list_channels_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channels) write_member(obj, "Channels", *v.channels, o, false);
@@ -3363,10 +3785,13 @@ bool from_json(const boost::json::value& in, list_channels_response& out, json_c
     return true;
 }
 
+std::string to_string(const list_meetings_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_meetings_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_meetings_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
+    if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
 }
 bool from_json(const boost::json::value& in, list_meetings_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3385,6 +3810,9 @@ bool from_json(const boost::json::value& in, list_meetings_request& out, json_co
     }
     return true;
 }
+
+std::string to_string(const list_meetings_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_meetings_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_meetings_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3409,12 +3837,15 @@ bool from_json(const boost::json::value& in, list_meetings_response& out, json_c
     return true;
 }
 
+std::string to_string(const list_room_memberships_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_room_memberships_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_room_memberships_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
+    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
 }
 bool from_json(const boost::json::value& in, list_room_memberships_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3440,10 +3871,13 @@ bool from_json(const boost::json::value& in, list_room_memberships_request& out,
     return true;
 }
 
+std::string to_string(const list_room_memberships_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_room_memberships_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_room_memberships_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.room_memberships) write_member(obj, "RoomMemberships", *v.room_memberships, o, false);
     if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
+    if (v.room_memberships) write_member(obj, "RoomMemberships", *v.room_memberships, o, false);
 }
 bool from_json(const boost::json::value& in, list_room_memberships_response& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3463,11 +3897,14 @@ bool from_json(const boost::json::value& in, list_room_memberships_response& out
     return true;
 }
 
+std::string to_string(const list_rooms_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_rooms_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_rooms_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (!o.body_only && v.member_id) write_member(obj, "MemberId", *v.member_id, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
+    if (!o.body_only && v.member_id) write_member(obj, "MemberId", *v.member_id, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
 }
 bool from_json(const boost::json::value& in, list_rooms_request& out, json_context& ctx) {
@@ -3494,10 +3931,13 @@ bool from_json(const boost::json::value& in, list_rooms_request& out, json_conte
     return true;
 }
 
+std::string to_string(const list_rooms_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_rooms_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_rooms_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.rooms) write_member(obj, "Rooms", *v.rooms, o, false);
     if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
+    if (v.rooms) write_member(obj, "Rooms", *v.rooms, o, false);
 }
 bool from_json(const boost::json::value& in, list_rooms_response& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3517,13 +3957,16 @@ bool from_json(const boost::json::value& in, list_rooms_response& out, json_cont
     return true;
 }
 
+std::string to_string(const list_users_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_users_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_users_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (!o.body_only && v.user_email) write_member(obj, "UserEmail", *v.user_email, o, true);
-    if (!o.body_only && v.user_type) write_member(obj, "UserType", *v.user_type, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
+    if (!o.body_only && v.user_email) write_member(obj, "UserEmail", *v.user_email, o, true);
+    if (!o.body_only && v.user_type) write_member(obj, "UserType", *v.user_type, o, false);
 }
 bool from_json(const boost::json::value& in, list_users_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3552,10 +3995,13 @@ bool from_json(const boost::json::value& in, list_users_request& out, json_conte
     return true;
 }
 
+std::string to_string(const list_users_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_users_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_users_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.users) write_member(obj, "Users", *v.users, o, false);
     if (v.next_token) write_member(obj, "NextToken", *v.next_token, o, false);
+    if (v.users) write_member(obj, "Users", *v.users, o, false);
 }
 bool from_json(const boost::json::value& in, list_users_response& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3574,6 +4020,9 @@ bool from_json(const boost::json::value& in, list_users_response& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const not_found_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const not_found_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const not_found_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3598,11 +4047,14 @@ bool from_json(const boost::json::value& in, not_found_exception& out, json_cont
     return true;
 }
 
+std::string to_string(const redact_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const redact_channel_message_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const redact_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
 }
 bool from_json(const boost::json::value& in, redact_channel_message_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3624,6 +4076,9 @@ bool from_json(const boost::json::value& in, redact_channel_message_request& out
     }
     return true;
 }
+
+std::string to_string(const redact_channel_message_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const redact_channel_message_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const redact_channel_message_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3648,6 +4103,9 @@ bool from_json(const boost::json::value& in, redact_channel_message_response& ou
     return true;
 }
 
+std::string to_string(const resource_limit_exceeded_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const resource_limit_exceeded_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const resource_limit_exceeded_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -3671,15 +4129,18 @@ bool from_json(const boost::json::value& in, resource_limit_exceeded_exception& 
     return true;
 }
 
+std::string to_string(const send_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const send_channel_message_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const send_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    write_member(obj, "Content", v.content, o, true);
-    write_member(obj, "Type", v.type, o, false);
-    write_member(obj, "Persistence", v.persistence, o, false);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
-    write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
+    write_member(obj, "Content", v.content, o, true);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
+    write_member(obj, "Persistence", v.persistence, o, false);
+    write_member(obj, "Type", v.type, o, false);
 }
 bool from_json(const boost::json::value& in, send_channel_message_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3714,6 +4175,9 @@ bool from_json(const boost::json::value& in, send_channel_message_request& out, 
     return true;
 }
 
+std::string to_string(const send_channel_message_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const send_channel_message_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const send_channel_message_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3736,6 +4200,9 @@ bool from_json(const boost::json::value& in, send_channel_message_response& out,
     }
     return true;
 }
+
+std::string to_string(const service_failure_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const service_failure_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const service_failure_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3760,6 +4227,9 @@ bool from_json(const boost::json::value& in, service_failure_exception& out, jso
     return true;
 }
 
+std::string to_string(const service_unavailable_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const service_unavailable_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const service_unavailable_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -3782,6 +4252,9 @@ bool from_json(const boost::json::value& in, service_unavailable_exception& out,
     }
     return true;
 }
+
+std::string to_string(const throttled_client_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const throttled_client_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const throttled_client_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3806,6 +4279,9 @@ bool from_json(const boost::json::value& in, throttled_client_exception& out, js
     return true;
 }
 
+std::string to_string(const unauthorized_client_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const unauthorized_client_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const unauthorized_client_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -3828,6 +4304,9 @@ bool from_json(const boost::json::value& in, unauthorized_client_exception& out,
     }
     return true;
 }
+
+std::string to_string(const unprocessable_entity_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const unprocessable_entity_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const unprocessable_entity_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3852,13 +4331,16 @@ bool from_json(const boost::json::value& in, unprocessable_entity_exception& out
     return true;
 }
 
+std::string to_string(const update_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_message_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
-    if (v.content) write_member(obj, "Content", *v.content, o, true);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (v.content) write_member(obj, "Content", *v.content, o, true);
+    if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
 }
 bool from_json(const boost::json::value& in, update_channel_message_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3887,6 +4369,9 @@ bool from_json(const boost::json::value& in, update_channel_message_request& out
     return true;
 }
 
+std::string to_string(const update_channel_message_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_message_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_message_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3909,6 +4394,9 @@ bool from_json(const boost::json::value& in, update_channel_message_response& ou
     }
     return true;
 }
+
+std::string to_string(const update_channel_read_marker_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_read_marker_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_channel_read_marker_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3933,6 +4421,9 @@ bool from_json(const boost::json::value& in, update_channel_read_marker_request&
     return true;
 }
 
+std::string to_string(const update_channel_read_marker_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_read_marker_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_read_marker_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3952,13 +4443,16 @@ bool from_json(const boost::json::value& in, update_channel_read_marker_response
     return true;
 }
 
+std::string to_string(const update_channel_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    write_member(obj, "Name", v.name, o, true);
-    write_member(obj, "Mode", v.mode, o, false);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
+    write_member(obj, "Mode", v.mode, o, false);
+    write_member(obj, "Name", v.name, o, true);
 }
 bool from_json(const boost::json::value& in, update_channel_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3987,6 +4481,9 @@ bool from_json(const boost::json::value& in, update_channel_request& out, json_c
     return true;
 }
 
+std::string to_string(const update_channel_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -4006,12 +4503,15 @@ bool from_json(const boost::json::value& in, update_channel_response& out, json_
     return true;
 }
 
+std::string to_string(const update_room_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_room_membership_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_room_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
     if (!o.body_only) write_member(obj, "MemberId", v.member_id, o, false);
     if (v.role) write_member(obj, "Role", *v.role, o, false);
+    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
 }
 bool from_json(const boost::json::value& in, update_room_membership_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -4037,6 +4537,9 @@ bool from_json(const boost::json::value& in, update_room_membership_request& out
     return true;
 }
 
+std::string to_string(const update_room_membership_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_room_membership_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_room_membership_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.room_membership) write_member(obj, "RoomMembership", *v.room_membership, o, false);
@@ -4056,11 +4559,14 @@ bool from_json(const boost::json::value& in, update_room_membership_response& ou
     return true;
 }
 
+std::string to_string(const update_room_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_room_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_room_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AccountId", v.account_id, o, false);
-    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
     if (v.name) write_member(obj, "Name", *v.name, o, true);
+    if (!o.body_only) write_member(obj, "RoomId", v.room_id, o, false);
 }
 bool from_json(const boost::json::value& in, update_room_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -4082,6 +4588,9 @@ bool from_json(const boost::json::value& in, update_room_request& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const update_room_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_room_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_room_response& v, const json_options& o) {
     auto& obj = out.emplace_object();

@@ -3,15 +3,23 @@
 
 #include "model/json_codec.hpp"
 
+#include <ostream>
+
 namespace chime::identity {
 
 using namespace ::chime::detail;
+
+std::string to_string(const error_code& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const error_code& v) { return os << loggable_json(v); }
 
 bool error_code::is_known() const { return value == "BadRequest" || value == "Conflict" || value == "Forbidden" || value == "NotFound" || value == "PreconditionFailed" || value == "ResourceLimitExceeded" || value == "ServiceFailure" || value == "AccessDenied" || value == "ServiceUnavailable" || value == "Throttled" || value == "Throttling" || value == "Unauthorized" || value == "Unprocessable" || value == "VoiceConnectorGroupAssociationsExist" || value == "PhoneNumberAssociationsExist"; }
 void to_json(boost::json::value& out, const error_code& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, error_code& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const bad_request_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const bad_request_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const bad_request_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -36,6 +44,9 @@ bool from_json(const boost::json::value& in, bad_request_exception& out, json_co
     return true;
 }
 
+std::string to_string(const conflict_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const conflict_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const conflict_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -58,6 +69,9 @@ bool from_json(const boost::json::value& in, conflict_exception& out, json_conte
     }
     return true;
 }
+
+std::string to_string(const create_app_instance_admin_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_admin_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_app_instance_admin_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -82,6 +96,9 @@ bool from_json(const boost::json::value& in, create_app_instance_admin_request& 
     return true;
 }
 
+std::string to_string(const identity& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const identity& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const identity& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.arn) write_member(obj, "Arn", *v.arn, o, false);
@@ -104,6 +121,9 @@ bool from_json(const boost::json::value& in, identity& out, json_context& ctx) {
     }
     return true;
 }
+
+std::string to_string(const create_app_instance_admin_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_admin_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_app_instance_admin_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -128,6 +148,9 @@ bool from_json(const boost::json::value& in, create_app_instance_admin_response&
     return true;
 }
 
+std::string to_string(const tag& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const tag& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const tag& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "Key", v.key, o, true);
@@ -151,11 +174,17 @@ bool from_json(const boost::json::value& in, tag& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const responds_to& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const responds_to& v) { return os << loggable_json(v); }
+
 bool responds_to::is_known() const { return value == "STANDARD_MESSAGES"; }
 void to_json(boost::json::value& out, const responds_to& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, responds_to& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const standard_messages& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const standard_messages& v) { return os << loggable_json(v); }
 
 bool standard_messages::is_known() const { return value == "AUTO" || value == "ALL" || value == "MENTIONS" || value == "NONE"; }
 void to_json(boost::json::value& out, const standard_messages& v, const json_options&) { out = v.value; }
@@ -163,11 +192,17 @@ bool from_json(const boost::json::value& in, standard_messages& out, json_contex
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const targeted_messages& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const targeted_messages& v) { return os << loggable_json(v); }
+
 bool targeted_messages::is_known() const { return value == "ALL" || value == "NONE"; }
 void to_json(boost::json::value& out, const targeted_messages& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, targeted_messages& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const invoked_by& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const invoked_by& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const invoked_by& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -192,12 +227,15 @@ bool from_json(const boost::json::value& in, invoked_by& out, json_context& ctx)
     return true;
 }
 
+std::string to_string(const lex_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const lex_configuration& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const lex_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (v.responds_to) write_member(obj, "RespondsTo", *v.responds_to, o, false);
-    if (v.invoked_by) write_member(obj, "InvokedBy", *v.invoked_by, o, false);
     write_member(obj, "LexBotAliasArn", v.lex_bot_alias_arn, o, false);
     write_member(obj, "LocaleId", v.locale_id, o, false);
+    if (v.responds_to) write_member(obj, "RespondsTo", *v.responds_to, o, false);
+    if (v.invoked_by) write_member(obj, "InvokedBy", *v.invoked_by, o, false);
     if (v.welcome_intent) write_member(obj, "WelcomeIntent", *v.welcome_intent, o, false);
 }
 bool from_json(const boost::json::value& in, lex_configuration& out, json_context& ctx) {
@@ -227,6 +265,9 @@ bool from_json(const boost::json::value& in, lex_configuration& out, json_contex
     return true;
 }
 
+std::string to_string(const configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const configuration& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "Lex", v.lex, o, false);
@@ -246,14 +287,17 @@ bool from_json(const boost::json::value& in, configuration& out, json_context& c
     return true;
 }
 
+std::string to_string(const create_app_instance_bot_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_bot_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_app_instance_bot_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
+    write_member(obj, "Configuration", v.configuration, o, false);
     if (v.name) write_member(obj, "Name", *v.name, o, true);
     if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     write_member(obj, "ClientRequestToken", v.client_request_token, o, false);
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
-    write_member(obj, "Configuration", v.configuration, o, false);
 }
 bool from_json(const boost::json::value& in, create_app_instance_bot_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -285,6 +329,9 @@ bool from_json(const boost::json::value& in, create_app_instance_bot_request& ou
     return true;
 }
 
+std::string to_string(const create_app_instance_bot_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_bot_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_app_instance_bot_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_bot_arn) write_member(obj, "AppInstanceBotArn", *v.app_instance_bot_arn, o, false);
@@ -303,6 +350,9 @@ bool from_json(const boost::json::value& in, create_app_instance_bot_response& o
     }
     return true;
 }
+
+std::string to_string(const create_app_instance_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_app_instance_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -335,6 +385,9 @@ bool from_json(const boost::json::value& in, create_app_instance_request& out, j
     return true;
 }
 
+std::string to_string(const create_app_instance_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_app_instance_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_arn) write_member(obj, "AppInstanceArn", *v.app_instance_arn, o, false);
@@ -354,11 +407,17 @@ bool from_json(const boost::json::value& in, create_app_instance_response& out, 
     return true;
 }
 
+std::string to_string(const expiration_criterion& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const expiration_criterion& v) { return os << loggable_json(v); }
+
 bool expiration_criterion::is_known() const { return value == "CREATED_TIMESTAMP"; }
 void to_json(boost::json::value& out, const expiration_criterion& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, expiration_criterion& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const expiration_settings& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const expiration_settings& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const expiration_settings& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -382,6 +441,9 @@ bool from_json(const boost::json::value& in, expiration_settings& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const create_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_user_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -426,6 +488,9 @@ bool from_json(const boost::json::value& in, create_app_instance_user_request& o
     return true;
 }
 
+std::string to_string(const create_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
@@ -444,6 +509,9 @@ bool from_json(const boost::json::value& in, create_app_instance_user_response& 
     }
     return true;
 }
+
+std::string to_string(const delete_app_instance_admin_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_app_instance_admin_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const delete_app_instance_admin_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -468,6 +536,9 @@ bool from_json(const boost::json::value& in, delete_app_instance_admin_request& 
     return true;
 }
 
+std::string to_string(const delete_app_instance_bot_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_app_instance_bot_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_app_instance_bot_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceBotArn", v.app_instance_bot_arn, o, false);
@@ -486,6 +557,9 @@ bool from_json(const boost::json::value& in, delete_app_instance_bot_request& ou
     }
     return true;
 }
+
+std::string to_string(const delete_app_instance_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_app_instance_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const delete_app_instance_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -506,6 +580,9 @@ bool from_json(const boost::json::value& in, delete_app_instance_request& out, j
     return true;
 }
 
+std::string to_string(const delete_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceUserArn", v.app_instance_user_arn, o, false);
@@ -524,6 +601,9 @@ bool from_json(const boost::json::value& in, delete_app_instance_user_request& o
     }
     return true;
 }
+
+std::string to_string(const deregister_app_instance_user_endpoint_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const deregister_app_instance_user_endpoint_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const deregister_app_instance_user_endpoint_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -548,6 +628,9 @@ bool from_json(const boost::json::value& in, deregister_app_instance_user_endpoi
     return true;
 }
 
+std::string to_string(const describe_app_instance_admin_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_admin_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_admin_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceAdminArn", v.app_instance_admin_arn, o, false);
@@ -570,6 +653,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_admin_request
     }
     return true;
 }
+
+std::string to_string(const app_instance_admin& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_admin& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const app_instance_admin& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -598,6 +684,9 @@ bool from_json(const boost::json::value& in, app_instance_admin& out, json_conte
     return true;
 }
 
+std::string to_string(const describe_app_instance_admin_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_admin_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_admin_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_admin) write_member(obj, "AppInstanceAdmin", *v.app_instance_admin, o, false);
@@ -617,6 +706,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_admin_respons
     return true;
 }
 
+std::string to_string(const describe_app_instance_bot_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_bot_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_bot_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceBotArn", v.app_instance_bot_arn, o, false);
@@ -635,6 +727,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_bot_request& 
     }
     return true;
 }
+
+std::string to_string(const app_instance_bot& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_bot& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const app_instance_bot& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -675,6 +770,9 @@ bool from_json(const boost::json::value& in, app_instance_bot& out, json_context
     return true;
 }
 
+std::string to_string(const describe_app_instance_bot_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_bot_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_bot_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_bot) write_member(obj, "AppInstanceBot", *v.app_instance_bot, o, false);
@@ -694,6 +792,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_bot_response&
     return true;
 }
 
+std::string to_string(const describe_app_instance_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
@@ -712,6 +813,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_request& out,
     }
     return true;
 }
+
+std::string to_string(const app_instance& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const app_instance& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -748,6 +852,9 @@ bool from_json(const boost::json::value& in, app_instance& out, json_context& ct
     return true;
 }
 
+std::string to_string(const describe_app_instance_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance) write_member(obj, "AppInstance", *v.app_instance, o, false);
@@ -766,6 +873,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_response& out
     }
     return true;
 }
+
+std::string to_string(const describe_app_instance_user_endpoint_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_user_endpoint_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_app_instance_user_endpoint_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -790,11 +900,17 @@ bool from_json(const boost::json::value& in, describe_app_instance_user_endpoint
     return true;
 }
 
+std::string to_string(const app_instance_user_endpoint_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_user_endpoint_type& v) { return os << loggable_json(v); }
+
 bool app_instance_user_endpoint_type::is_known() const { return value == "APNS" || value == "APNS_SANDBOX" || value == "GCM"; }
 void to_json(boost::json::value& out, const app_instance_user_endpoint_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, app_instance_user_endpoint_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const endpoint_attributes& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const endpoint_attributes& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const endpoint_attributes& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -819,11 +935,17 @@ bool from_json(const boost::json::value& in, endpoint_attributes& out, json_cont
     return true;
 }
 
+std::string to_string(const allow_messages& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const allow_messages& v) { return os << loggable_json(v); }
+
 bool allow_messages::is_known() const { return value == "ALL" || value == "NONE"; }
 void to_json(boost::json::value& out, const allow_messages& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, allow_messages& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const endpoint_status& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const endpoint_status& v) { return os << loggable_json(v); }
 
 bool endpoint_status::is_known() const { return value == "ACTIVE" || value == "INACTIVE"; }
 void to_json(boost::json::value& out, const endpoint_status& v, const json_options&) { out = v.value; }
@@ -831,11 +953,17 @@ bool from_json(const boost::json::value& in, endpoint_status& out, json_context&
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const endpoint_status_reason& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const endpoint_status_reason& v) { return os << loggable_json(v); }
+
 bool endpoint_status_reason::is_known() const { return value == "INVALID_DEVICE_TOKEN" || value == "INVALID_PINPOINT_ARN"; }
 void to_json(boost::json::value& out, const endpoint_status_reason& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, endpoint_status_reason& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const endpoint_state& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const endpoint_state& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const endpoint_state& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -859,6 +987,9 @@ bool from_json(const boost::json::value& in, endpoint_state& out, json_context& 
     }
     return true;
 }
+
+std::string to_string(const app_instance_user_endpoint& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_user_endpoint& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const app_instance_user_endpoint& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -915,6 +1046,9 @@ bool from_json(const boost::json::value& in, app_instance_user_endpoint& out, js
     return true;
 }
 
+std::string to_string(const describe_app_instance_user_endpoint_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_user_endpoint_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_user_endpoint_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_user_endpoint) write_member(obj, "AppInstanceUserEndpoint", *v.app_instance_user_endpoint, o, false);
@@ -934,6 +1068,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_user_endpoint
     return true;
 }
 
+std::string to_string(const describe_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceUserArn", v.app_instance_user_arn, o, false);
@@ -952,6 +1089,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_user_request&
     }
     return true;
 }
+
+std::string to_string(const app_instance_user& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_user& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const app_instance_user& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -992,6 +1132,9 @@ bool from_json(const boost::json::value& in, app_instance_user& out, json_contex
     return true;
 }
 
+std::string to_string(const describe_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_user) write_member(obj, "AppInstanceUser", *v.app_instance_user, o, false);
@@ -1010,6 +1153,9 @@ bool from_json(const boost::json::value& in, describe_app_instance_user_response
     }
     return true;
 }
+
+std::string to_string(const forbidden_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const forbidden_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const forbidden_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1034,6 +1180,9 @@ bool from_json(const boost::json::value& in, forbidden_exception& out, json_cont
     return true;
 }
 
+std::string to_string(const get_app_instance_retention_settings_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_app_instance_retention_settings_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_app_instance_retention_settings_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
@@ -1052,6 +1201,9 @@ bool from_json(const boost::json::value& in, get_app_instance_retention_settings
     }
     return true;
 }
+
+std::string to_string(const channel_retention_settings& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_retention_settings& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_retention_settings& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1072,6 +1224,9 @@ bool from_json(const boost::json::value& in, channel_retention_settings& out, js
     return true;
 }
 
+std::string to_string(const app_instance_retention_settings& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_retention_settings& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const app_instance_retention_settings& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_retention_settings) write_member(obj, "ChannelRetentionSettings", *v.channel_retention_settings, o, false);
@@ -1090,6 +1245,9 @@ bool from_json(const boost::json::value& in, app_instance_retention_settings& ou
     }
     return true;
 }
+
+std::string to_string(const get_app_instance_retention_settings_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_app_instance_retention_settings_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_app_instance_retention_settings_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1113,6 +1271,9 @@ bool from_json(const boost::json::value& in, get_app_instance_retention_settings
     }
     return true;
 }
+
+std::string to_string(const list_app_instance_admins_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instance_admins_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_app_instance_admins_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1141,6 +1302,9 @@ bool from_json(const boost::json::value& in, list_app_instance_admins_request& o
     return true;
 }
 
+std::string to_string(const app_instance_admin_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_admin_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const app_instance_admin_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.admin) write_member(obj, "Admin", *v.admin, o, false);
@@ -1159,6 +1323,9 @@ bool from_json(const boost::json::value& in, app_instance_admin_summary& out, js
     }
     return true;
 }
+
+std::string to_string(const list_app_instance_admins_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instance_admins_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_app_instance_admins_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1187,6 +1354,9 @@ bool from_json(const boost::json::value& in, list_app_instance_admins_response& 
     return true;
 }
 
+std::string to_string(const list_app_instance_bots_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instance_bots_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_app_instance_bots_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
@@ -1213,6 +1383,9 @@ bool from_json(const boost::json::value& in, list_app_instance_bots_request& out
     }
     return true;
 }
+
+std::string to_string(const app_instance_bot_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_bot_summary& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const app_instance_bot_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1241,6 +1414,9 @@ bool from_json(const boost::json::value& in, app_instance_bot_summary& out, json
     return true;
 }
 
+std::string to_string(const list_app_instance_bots_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instance_bots_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_app_instance_bots_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_arn) write_member(obj, "AppInstanceArn", *v.app_instance_arn, o, false);
@@ -1268,6 +1444,9 @@ bool from_json(const boost::json::value& in, list_app_instance_bots_response& ou
     return true;
 }
 
+std::string to_string(const list_app_instance_user_endpoints_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instance_user_endpoints_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_app_instance_user_endpoints_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceUserArn", v.app_instance_user_arn, o, true);
@@ -1294,6 +1473,9 @@ bool from_json(const boost::json::value& in, list_app_instance_user_endpoints_re
     }
     return true;
 }
+
+std::string to_string(const app_instance_user_endpoint_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_user_endpoint_summary& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const app_instance_user_endpoint_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1334,6 +1516,9 @@ bool from_json(const boost::json::value& in, app_instance_user_endpoint_summary&
     return true;
 }
 
+std::string to_string(const list_app_instance_user_endpoints_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instance_user_endpoints_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_app_instance_user_endpoints_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_user_endpoints) write_member(obj, "AppInstanceUserEndpoints", *v.app_instance_user_endpoints, o, false);
@@ -1356,6 +1541,9 @@ bool from_json(const boost::json::value& in, list_app_instance_user_endpoints_re
     }
     return true;
 }
+
+std::string to_string(const list_app_instance_users_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instance_users_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_app_instance_users_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1384,6 +1572,9 @@ bool from_json(const boost::json::value& in, list_app_instance_users_request& ou
     return true;
 }
 
+std::string to_string(const app_instance_user_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_user_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const app_instance_user_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
@@ -1410,6 +1601,9 @@ bool from_json(const boost::json::value& in, app_instance_user_summary& out, jso
     }
     return true;
 }
+
+std::string to_string(const list_app_instance_users_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instance_users_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_app_instance_users_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1438,6 +1632,9 @@ bool from_json(const boost::json::value& in, list_app_instance_users_response& o
     return true;
 }
 
+std::string to_string(const list_app_instances_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instances_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_app_instances_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
@@ -1460,6 +1657,9 @@ bool from_json(const boost::json::value& in, list_app_instances_request& out, js
     }
     return true;
 }
+
+std::string to_string(const app_instance_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_summary& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const app_instance_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1488,6 +1688,9 @@ bool from_json(const boost::json::value& in, app_instance_summary& out, json_con
     return true;
 }
 
+std::string to_string(const list_app_instances_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_app_instances_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_app_instances_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instances) write_member(obj, "AppInstances", *v.app_instances, o, false);
@@ -1511,6 +1714,9 @@ bool from_json(const boost::json::value& in, list_app_instances_response& out, j
     return true;
 }
 
+std::string to_string(const list_tags_for_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_tags_for_resource_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_tags_for_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ResourceARN", v.resource_arn, o, false);
@@ -1530,6 +1736,9 @@ bool from_json(const boost::json::value& in, list_tags_for_resource_request& out
     return true;
 }
 
+std::string to_string(const list_tags_for_resource_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_tags_for_resource_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_tags_for_resource_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
@@ -1548,6 +1757,9 @@ bool from_json(const boost::json::value& in, list_tags_for_resource_response& ou
     }
     return true;
 }
+
+std::string to_string(const not_found_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const not_found_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const not_found_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1572,6 +1784,9 @@ bool from_json(const boost::json::value& in, not_found_exception& out, json_cont
     return true;
 }
 
+std::string to_string(const put_app_instance_retention_settings_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_app_instance_retention_settings_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const put_app_instance_retention_settings_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
@@ -1594,6 +1809,9 @@ bool from_json(const boost::json::value& in, put_app_instance_retention_settings
     }
     return true;
 }
+
+std::string to_string(const put_app_instance_retention_settings_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_app_instance_retention_settings_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const put_app_instance_retention_settings_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1618,6 +1836,9 @@ bool from_json(const boost::json::value& in, put_app_instance_retention_settings
     return true;
 }
 
+std::string to_string(const put_app_instance_user_expiration_settings_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_app_instance_user_expiration_settings_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const put_app_instance_user_expiration_settings_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceUserArn", v.app_instance_user_arn, o, false);
@@ -1640,6 +1861,9 @@ bool from_json(const boost::json::value& in, put_app_instance_user_expiration_se
     }
     return true;
 }
+
+std::string to_string(const put_app_instance_user_expiration_settings_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_app_instance_user_expiration_settings_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const put_app_instance_user_expiration_settings_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1664,13 +1888,16 @@ bool from_json(const boost::json::value& in, put_app_instance_user_expiration_se
     return true;
 }
 
+std::string to_string(const register_app_instance_user_endpoint_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const register_app_instance_user_endpoint_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const register_app_instance_user_endpoint_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceUserArn", v.app_instance_user_arn, o, true);
-    if (v.name) write_member(obj, "Name", *v.name, o, true);
     write_member(obj, "Type", v.type, o, false);
     write_member(obj, "ResourceArn", v.resource_arn, o, false);
     write_member(obj, "EndpointAttributes", v.endpoint_attributes, o, false);
+    if (v.name) write_member(obj, "Name", *v.name, o, true);
     write_member(obj, "ClientRequestToken", v.client_request_token, o, false);
     if (v.allow_messages) write_member(obj, "AllowMessages", *v.allow_messages, o, false);
 }
@@ -1707,6 +1934,9 @@ bool from_json(const boost::json::value& in, register_app_instance_user_endpoint
     return true;
 }
 
+std::string to_string(const register_app_instance_user_endpoint_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const register_app_instance_user_endpoint_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const register_app_instance_user_endpoint_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
@@ -1729,6 +1959,9 @@ bool from_json(const boost::json::value& in, register_app_instance_user_endpoint
     }
     return true;
 }
+
+std::string to_string(const resource_limit_exceeded_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const resource_limit_exceeded_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const resource_limit_exceeded_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1753,6 +1986,9 @@ bool from_json(const boost::json::value& in, resource_limit_exceeded_exception& 
     return true;
 }
 
+std::string to_string(const service_failure_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const service_failure_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const service_failure_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -1775,6 +2011,9 @@ bool from_json(const boost::json::value& in, service_failure_exception& out, jso
     }
     return true;
 }
+
+std::string to_string(const service_unavailable_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const service_unavailable_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const service_unavailable_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1799,6 +2038,9 @@ bool from_json(const boost::json::value& in, service_unavailable_exception& out,
     return true;
 }
 
+std::string to_string(const tag_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const tag_resource_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const tag_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "ResourceARN", v.resource_arn, o, false);
@@ -1821,6 +2063,9 @@ bool from_json(const boost::json::value& in, tag_resource_request& out, json_con
     }
     return true;
 }
+
+std::string to_string(const throttled_client_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const throttled_client_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const throttled_client_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1845,6 +2090,9 @@ bool from_json(const boost::json::value& in, throttled_client_exception& out, js
     return true;
 }
 
+std::string to_string(const unauthorized_client_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const unauthorized_client_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const unauthorized_client_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -1868,6 +2116,9 @@ bool from_json(const boost::json::value& in, unauthorized_client_exception& out,
     return true;
 }
 
+std::string to_string(const untag_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const untag_resource_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const untag_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "ResourceARN", v.resource_arn, o, false);
@@ -1890,6 +2141,9 @@ bool from_json(const boost::json::value& in, untag_resource_request& out, json_c
     }
     return true;
 }
+
+std::string to_string(const update_app_instance_bot_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_app_instance_bot_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_app_instance_bot_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1922,6 +2176,9 @@ bool from_json(const boost::json::value& in, update_app_instance_bot_request& ou
     return true;
 }
 
+std::string to_string(const update_app_instance_bot_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_app_instance_bot_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_app_instance_bot_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_bot_arn) write_member(obj, "AppInstanceBotArn", *v.app_instance_bot_arn, o, false);
@@ -1940,6 +2197,9 @@ bool from_json(const boost::json::value& in, update_app_instance_bot_response& o
     }
     return true;
 }
+
+std::string to_string(const update_app_instance_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_app_instance_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_app_instance_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1968,6 +2228,9 @@ bool from_json(const boost::json::value& in, update_app_instance_request& out, j
     return true;
 }
 
+std::string to_string(const update_app_instance_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_app_instance_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_app_instance_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_arn) write_member(obj, "AppInstanceArn", *v.app_instance_arn, o, false);
@@ -1986,6 +2249,9 @@ bool from_json(const boost::json::value& in, update_app_instance_response& out, 
     }
     return true;
 }
+
+std::string to_string(const update_app_instance_user_endpoint_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_app_instance_user_endpoint_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_app_instance_user_endpoint_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2018,6 +2284,9 @@ bool from_json(const boost::json::value& in, update_app_instance_user_endpoint_r
     return true;
 }
 
+std::string to_string(const update_app_instance_user_endpoint_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_app_instance_user_endpoint_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_app_instance_user_endpoint_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
@@ -2040,6 +2309,9 @@ bool from_json(const boost::json::value& in, update_app_instance_user_endpoint_r
     }
     return true;
 }
+
+std::string to_string(const update_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_app_instance_user_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2067,6 +2339,9 @@ bool from_json(const boost::json::value& in, update_app_instance_user_request& o
     }
     return true;
 }
+
+std::string to_string(const update_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_app_instance_user_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();

@@ -279,10 +279,10 @@ boost::asio::awaitable<result<list_attendees_response>> client::list_attendees(l
     req.path += "/meetings/";
     append_label(req.path, request.meeting_id, false);
     req.path += "/attendees";
-    if (request.next_token)
-        append_query(req.query, "next-token", *request.next_token);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
+    if (request.next_token)
+        append_query(req.query, "next-token", *request.next_token);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();

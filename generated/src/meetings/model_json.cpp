@@ -3,9 +3,14 @@
 
 #include "model/json_codec.hpp"
 
+#include <ostream>
+
 namespace chime::meetings {
 
 using namespace ::chime::detail;
+
+std::string to_string(const bad_request_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const bad_request_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const bad_request_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -34,11 +39,17 @@ bool from_json(const boost::json::value& in, bad_request_exception& out, json_co
     return true;
 }
 
+std::string to_string(const media_capabilities& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const media_capabilities& v) { return os << loggable_json(v); }
+
 bool media_capabilities::is_known() const { return value == "SendReceive" || value == "Send" || value == "Receive" || value == "None"; }
 void to_json(boost::json::value& out, const media_capabilities& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, media_capabilities& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const attendee_capabilities& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const attendee_capabilities& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const attendee_capabilities& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -67,6 +78,9 @@ bool from_json(const boost::json::value& in, attendee_capabilities& out, json_co
     return true;
 }
 
+std::string to_string(const create_attendee_request_item& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_attendee_request_item& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_attendee_request_item& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "ExternalUserId", v.external_user_id, o, true);
@@ -90,6 +104,9 @@ bool from_json(const boost::json::value& in, create_attendee_request_item& out, 
     return true;
 }
 
+std::string to_string(const batch_create_attendee_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_attendee_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const batch_create_attendee_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
@@ -112,6 +129,9 @@ bool from_json(const boost::json::value& in, batch_create_attendee_request& out,
     }
     return true;
 }
+
+std::string to_string(const attendee& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const attendee& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const attendee& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -144,6 +164,9 @@ bool from_json(const boost::json::value& in, attendee& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_attendee_error& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_attendee_error& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_attendee_error& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.external_user_id) write_member(obj, "ExternalUserId", *v.external_user_id, o, true);
@@ -171,6 +194,9 @@ bool from_json(const boost::json::value& in, create_attendee_error& out, json_co
     return true;
 }
 
+std::string to_string(const batch_create_attendee_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_attendee_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const batch_create_attendee_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.attendees) write_member(obj, "Attendees", *v.attendees, o, false);
@@ -194,6 +220,9 @@ bool from_json(const boost::json::value& in, batch_create_attendee_response& out
     return true;
 }
 
+std::string to_string(const attendee_id_item& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const attendee_id_item& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const attendee_id_item& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "AttendeeId", v.attendee_id, o, false);
@@ -212,6 +241,9 @@ bool from_json(const boost::json::value& in, attendee_id_item& out, json_context
     }
     return true;
 }
+
+std::string to_string(const batch_update_attendee_capabilities_except_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_update_attendee_capabilities_except_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const batch_update_attendee_capabilities_except_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -240,6 +272,9 @@ bool from_json(const boost::json::value& in, batch_update_attendee_capabilities_
     return true;
 }
 
+std::string to_string(const conflict_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const conflict_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const conflict_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -266,6 +301,9 @@ bool from_json(const boost::json::value& in, conflict_exception& out, json_conte
     }
     return true;
 }
+
+std::string to_string(const create_attendee_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_attendee_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_attendee_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -294,6 +332,9 @@ bool from_json(const boost::json::value& in, create_attendee_request& out, json_
     return true;
 }
 
+std::string to_string(const create_attendee_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_attendee_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_attendee_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.attendee) write_member(obj, "Attendee", *v.attendee, o, false);
@@ -312,6 +353,9 @@ bool from_json(const boost::json::value& in, create_attendee_response& out, json
     }
     return true;
 }
+
+std::string to_string(const notifications_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const notifications_configuration& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const notifications_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -340,11 +384,17 @@ bool from_json(const boost::json::value& in, notifications_configuration& out, j
     return true;
 }
 
+std::string to_string(const meeting_feature_status& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const meeting_feature_status& v) { return os << loggable_json(v); }
+
 bool meeting_feature_status::is_known() const { return value == "AVAILABLE" || value == "UNAVAILABLE"; }
 void to_json(boost::json::value& out, const meeting_feature_status& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, meeting_feature_status& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const audio_features& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const audio_features& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const audio_features& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -365,11 +415,17 @@ bool from_json(const boost::json::value& in, audio_features& out, json_context& 
     return true;
 }
 
+std::string to_string(const video_resolution& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const video_resolution& v) { return os << loggable_json(v); }
+
 bool video_resolution::is_known() const { return value == "None" || value == "HD" || value == "FHD"; }
 void to_json(boost::json::value& out, const video_resolution& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, video_resolution& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const video_features& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const video_features& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const video_features& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -390,11 +446,17 @@ bool from_json(const boost::json::value& in, video_features& out, json_context& 
     return true;
 }
 
+std::string to_string(const content_resolution& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const content_resolution& v) { return os << loggable_json(v); }
+
 bool content_resolution::is_known() const { return value == "None" || value == "FHD" || value == "UHD"; }
 void to_json(boost::json::value& out, const content_resolution& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, content_resolution& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const content_features& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const content_features& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const content_features& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -415,6 +477,9 @@ bool from_json(const boost::json::value& in, content_features& out, json_context
     return true;
 }
 
+std::string to_string(const attendee_features& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const attendee_features& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const attendee_features& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.max_count) write_member(obj, "MaxCount", *v.max_count, o, false);
@@ -433,6 +498,9 @@ bool from_json(const boost::json::value& in, attendee_features& out, json_contex
     }
     return true;
 }
+
+std::string to_string(const meeting_features_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const meeting_features_configuration& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const meeting_features_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -465,6 +533,9 @@ bool from_json(const boost::json::value& in, meeting_features_configuration& out
     return true;
 }
 
+std::string to_string(const tag& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const tag& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const tag& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "Key", v.key, o, false);
@@ -488,18 +559,24 @@ bool from_json(const boost::json::value& in, tag& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const media_placement_network_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const media_placement_network_type& v) { return os << loggable_json(v); }
+
 bool media_placement_network_type::is_known() const { return value == "Ipv4Only" || value == "DualStack"; }
 void to_json(boost::json::value& out, const media_placement_network_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, media_placement_network_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const create_meeting_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_meeting_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_meeting_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
     write_member(obj, "MediaRegion", v.media_region, o, false);
-    if (v.meeting_host_id) write_member(obj, "MeetingHostId", *v.meeting_host_id, o, true);
     write_member(obj, "ExternalMeetingId", v.external_meeting_id, o, true);
+    write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
+    if (v.meeting_host_id) write_member(obj, "MeetingHostId", *v.meeting_host_id, o, true);
     if (v.notifications_configuration) write_member(obj, "NotificationsConfiguration", *v.notifications_configuration, o, false);
     if (v.meeting_features) write_member(obj, "MeetingFeatures", *v.meeting_features, o, false);
     if (v.primary_meeting_id) write_member(obj, "PrimaryMeetingId", *v.primary_meeting_id, o, false);
@@ -549,6 +626,9 @@ bool from_json(const boost::json::value& in, create_meeting_request& out, json_c
     return true;
 }
 
+std::string to_string(const media_placement& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const media_placement& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const media_placement& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.audio_host_url) write_member(obj, "AudioHostUrl", *v.audio_host_url, o, false);
@@ -595,6 +675,9 @@ bool from_json(const boost::json::value& in, media_placement& out, json_context&
     }
     return true;
 }
+
+std::string to_string(const meeting& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const meeting& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const meeting& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -647,6 +730,9 @@ bool from_json(const boost::json::value& in, meeting& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const create_meeting_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_meeting_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_meeting_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.meeting) write_member(obj, "Meeting", *v.meeting, o, false);
@@ -666,15 +752,18 @@ bool from_json(const boost::json::value& in, create_meeting_response& out, json_
     return true;
 }
 
+std::string to_string(const create_meeting_with_attendees_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_meeting_with_attendees_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_meeting_with_attendees_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
     write_member(obj, "MediaRegion", v.media_region, o, false);
-    if (v.meeting_host_id) write_member(obj, "MeetingHostId", *v.meeting_host_id, o, true);
     write_member(obj, "ExternalMeetingId", v.external_meeting_id, o, true);
+    write_member(obj, "Attendees", v.attendees, o, false);
+    write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
+    if (v.meeting_host_id) write_member(obj, "MeetingHostId", *v.meeting_host_id, o, true);
     if (v.meeting_features) write_member(obj, "MeetingFeatures", *v.meeting_features, o, false);
     if (v.notifications_configuration) write_member(obj, "NotificationsConfiguration", *v.notifications_configuration, o, false);
-    write_member(obj, "Attendees", v.attendees, o, false);
     if (v.primary_meeting_id) write_member(obj, "PrimaryMeetingId", *v.primary_meeting_id, o, false);
     if (v.tenant_ids) write_member(obj, "TenantIds", *v.tenant_ids, o, false);
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
@@ -725,6 +814,9 @@ bool from_json(const boost::json::value& in, create_meeting_with_attendees_reque
     return true;
 }
 
+std::string to_string(const create_meeting_with_attendees_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_meeting_with_attendees_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_meeting_with_attendees_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.meeting) write_member(obj, "Meeting", *v.meeting, o, false);
@@ -752,6 +844,9 @@ bool from_json(const boost::json::value& in, create_meeting_with_attendees_respo
     return true;
 }
 
+std::string to_string(const delete_attendee_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_attendee_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_attendee_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
@@ -775,6 +870,9 @@ bool from_json(const boost::json::value& in, delete_attendee_request& out, json_
     return true;
 }
 
+std::string to_string(const delete_meeting_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_meeting_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_meeting_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
@@ -793,6 +891,9 @@ bool from_json(const boost::json::value& in, delete_meeting_request& out, json_c
     }
     return true;
 }
+
+std::string to_string(const forbidden_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const forbidden_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const forbidden_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -821,6 +922,9 @@ bool from_json(const boost::json::value& in, forbidden_exception& out, json_cont
     return true;
 }
 
+std::string to_string(const get_attendee_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_attendee_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_attendee_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
@@ -844,6 +948,9 @@ bool from_json(const boost::json::value& in, get_attendee_request& out, json_con
     return true;
 }
 
+std::string to_string(const get_attendee_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_attendee_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_attendee_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.attendee) write_member(obj, "Attendee", *v.attendee, o, false);
@@ -862,6 +969,9 @@ bool from_json(const boost::json::value& in, get_attendee_response& out, json_co
     }
     return true;
 }
+
+std::string to_string(const get_meeting_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_meeting_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_meeting_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -882,6 +992,9 @@ bool from_json(const boost::json::value& in, get_meeting_request& out, json_cont
     return true;
 }
 
+std::string to_string(const get_meeting_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_meeting_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_meeting_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.meeting) write_member(obj, "Meeting", *v.meeting, o, false);
@@ -900,6 +1013,9 @@ bool from_json(const boost::json::value& in, get_meeting_response& out, json_con
     }
     return true;
 }
+
+std::string to_string(const limit_exceeded_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const limit_exceeded_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const limit_exceeded_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -928,6 +1044,9 @@ bool from_json(const boost::json::value& in, limit_exceeded_exception& out, json
     return true;
 }
 
+std::string to_string(const list_attendees_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_attendees_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_attendees_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
@@ -955,6 +1074,9 @@ bool from_json(const boost::json::value& in, list_attendees_request& out, json_c
     return true;
 }
 
+std::string to_string(const list_attendees_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_attendees_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_attendees_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.attendees) write_member(obj, "Attendees", *v.attendees, o, false);
@@ -978,6 +1100,9 @@ bool from_json(const boost::json::value& in, list_attendees_response& out, json_
     return true;
 }
 
+std::string to_string(const list_tags_for_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_tags_for_resource_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_tags_for_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ResourceARN", v.resource_arn, o, false);
@@ -997,6 +1122,9 @@ bool from_json(const boost::json::value& in, list_tags_for_resource_request& out
     return true;
 }
 
+std::string to_string(const list_tags_for_resource_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_tags_for_resource_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_tags_for_resource_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
@@ -1015,6 +1143,9 @@ bool from_json(const boost::json::value& in, list_tags_for_resource_response& ou
     }
     return true;
 }
+
+std::string to_string(const not_found_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const not_found_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const not_found_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1042,6 +1173,9 @@ bool from_json(const boost::json::value& in, not_found_exception& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const resource_not_found_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const resource_not_found_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const resource_not_found_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1074,6 +1208,9 @@ bool from_json(const boost::json::value& in, resource_not_found_exception& out, 
     return true;
 }
 
+std::string to_string(const service_failure_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const service_failure_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const service_failure_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -1100,6 +1237,9 @@ bool from_json(const boost::json::value& in, service_failure_exception& out, jso
     }
     return true;
 }
+
+std::string to_string(const service_unavailable_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const service_unavailable_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const service_unavailable_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1132,11 +1272,17 @@ bool from_json(const boost::json::value& in, service_unavailable_exception& out,
     return true;
 }
 
+std::string to_string(const transcribe_language_code& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_language_code& v) { return os << loggable_json(v); }
+
 bool transcribe_language_code::is_known() const { return value == "en-US" || value == "en-GB" || value == "es-US" || value == "fr-CA" || value == "fr-FR" || value == "en-AU" || value == "it-IT" || value == "de-DE" || value == "pt-BR" || value == "ja-JP" || value == "ko-KR" || value == "zh-CN" || value == "th-TH" || value == "hi-IN"; }
 void to_json(boost::json::value& out, const transcribe_language_code& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, transcribe_language_code& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const transcribe_vocabulary_filter_method& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_vocabulary_filter_method& v) { return os << loggable_json(v); }
 
 bool transcribe_vocabulary_filter_method::is_known() const { return value == "remove" || value == "mask" || value == "tag"; }
 void to_json(boost::json::value& out, const transcribe_vocabulary_filter_method& v, const json_options&) { out = v.value; }
@@ -1144,11 +1290,17 @@ bool from_json(const boost::json::value& in, transcribe_vocabulary_filter_method
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const transcribe_region& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_region& v) { return os << loggable_json(v); }
+
 bool transcribe_region::is_known() const { return value == "us-east-2" || value == "us-east-1" || value == "us-west-2" || value == "ap-northeast-2" || value == "ap-southeast-2" || value == "ap-northeast-1" || value == "ca-central-1" || value == "eu-central-1" || value == "eu-west-1" || value == "eu-west-2" || value == "sa-east-1" || value == "auto" || value == "us-gov-west-1"; }
 void to_json(boost::json::value& out, const transcribe_region& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, transcribe_region& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const transcribe_partial_results_stability& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_partial_results_stability& v) { return os << loggable_json(v); }
 
 bool transcribe_partial_results_stability::is_known() const { return value == "low" || value == "medium" || value == "high"; }
 void to_json(boost::json::value& out, const transcribe_partial_results_stability& v, const json_options&) { out = v.value; }
@@ -1156,17 +1308,26 @@ bool from_json(const boost::json::value& in, transcribe_partial_results_stabilit
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const transcribe_content_identification_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_content_identification_type& v) { return os << loggable_json(v); }
+
 bool transcribe_content_identification_type::is_known() const { return value == "PII"; }
 void to_json(boost::json::value& out, const transcribe_content_identification_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, transcribe_content_identification_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const transcribe_content_redaction_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_content_redaction_type& v) { return os << loggable_json(v); }
+
 bool transcribe_content_redaction_type::is_known() const { return value == "PII"; }
 void to_json(boost::json::value& out, const transcribe_content_redaction_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, transcribe_content_redaction_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const engine_transcribe_settings& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const engine_transcribe_settings& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const engine_transcribe_settings& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1247,11 +1408,17 @@ bool from_json(const boost::json::value& in, engine_transcribe_settings& out, js
     return true;
 }
 
+std::string to_string(const transcribe_medical_language_code& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_medical_language_code& v) { return os << loggable_json(v); }
+
 bool transcribe_medical_language_code::is_known() const { return value == "en-US"; }
 void to_json(boost::json::value& out, const transcribe_medical_language_code& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, transcribe_medical_language_code& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const transcribe_medical_specialty& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_medical_specialty& v) { return os << loggable_json(v); }
 
 bool transcribe_medical_specialty::is_known() const { return value == "PRIMARYCARE" || value == "CARDIOLOGY" || value == "NEUROLOGY" || value == "ONCOLOGY" || value == "RADIOLOGY" || value == "UROLOGY"; }
 void to_json(boost::json::value& out, const transcribe_medical_specialty& v, const json_options&) { out = v.value; }
@@ -1259,11 +1426,17 @@ bool from_json(const boost::json::value& in, transcribe_medical_specialty& out, 
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const transcribe_medical_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_medical_type& v) { return os << loggable_json(v); }
+
 bool transcribe_medical_type::is_known() const { return value == "CONVERSATION" || value == "DICTATION"; }
 void to_json(boost::json::value& out, const transcribe_medical_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, transcribe_medical_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const transcribe_medical_region& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_medical_region& v) { return os << loggable_json(v); }
 
 bool transcribe_medical_region::is_known() const { return value == "us-east-1" || value == "us-east-2" || value == "us-west-2" || value == "ap-southeast-2" || value == "ca-central-1" || value == "eu-west-1" || value == "auto"; }
 void to_json(boost::json::value& out, const transcribe_medical_region& v, const json_options&) { out = v.value; }
@@ -1271,11 +1444,17 @@ bool from_json(const boost::json::value& in, transcribe_medical_region& out, jso
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const transcribe_medical_content_identification_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcribe_medical_content_identification_type& v) { return os << loggable_json(v); }
+
 bool transcribe_medical_content_identification_type::is_known() const { return value == "PHI"; }
 void to_json(boost::json::value& out, const transcribe_medical_content_identification_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, transcribe_medical_content_identification_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const engine_transcribe_medical_settings& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const engine_transcribe_medical_settings& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const engine_transcribe_medical_settings& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1316,6 +1495,9 @@ bool from_json(const boost::json::value& in, engine_transcribe_medical_settings&
     return true;
 }
 
+std::string to_string(const transcription_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const transcription_configuration& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const transcription_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.engine_transcribe_settings) write_member(obj, "EngineTranscribeSettings", *v.engine_transcribe_settings, o, false);
@@ -1338,6 +1520,9 @@ bool from_json(const boost::json::value& in, transcription_configuration& out, j
     }
     return true;
 }
+
+std::string to_string(const start_meeting_transcription_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const start_meeting_transcription_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const start_meeting_transcription_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1362,6 +1547,9 @@ bool from_json(const boost::json::value& in, start_meeting_transcription_request
     return true;
 }
 
+std::string to_string(const stop_meeting_transcription_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const stop_meeting_transcription_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const stop_meeting_transcription_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "MeetingId", v.meeting_id, o, false);
@@ -1380,6 +1568,9 @@ bool from_json(const boost::json::value& in, stop_meeting_transcription_request&
     }
     return true;
 }
+
+std::string to_string(const tag_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const tag_resource_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const tag_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1404,10 +1595,16 @@ bool from_json(const boost::json::value& in, tag_resource_request& out, json_con
     return true;
 }
 
+std::string to_string(const tag_resource_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const tag_resource_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const tag_resource_response&, const json_options&) { out.emplace_object(); }
 bool from_json(const boost::json::value& in, tag_resource_response&, json_context& ctx) {
     return in.is_object() || ctx.fail("expected an object");
 }
+
+std::string to_string(const throttling_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const throttling_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const throttling_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1435,6 +1632,9 @@ bool from_json(const boost::json::value& in, throttling_exception& out, json_con
     }
     return true;
 }
+
+std::string to_string(const too_many_tags_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const too_many_tags_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const too_many_tags_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1467,6 +1667,9 @@ bool from_json(const boost::json::value& in, too_many_tags_exception& out, json_
     return true;
 }
 
+std::string to_string(const unauthorized_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const unauthorized_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const unauthorized_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -1493,6 +1696,9 @@ bool from_json(const boost::json::value& in, unauthorized_exception& out, json_c
     }
     return true;
 }
+
+std::string to_string(const unprocessable_entity_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const unprocessable_entity_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const unprocessable_entity_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1521,6 +1727,9 @@ bool from_json(const boost::json::value& in, unprocessable_entity_exception& out
     return true;
 }
 
+std::string to_string(const untag_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const untag_resource_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const untag_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "ResourceARN", v.resource_arn, o, false);
@@ -1544,10 +1753,16 @@ bool from_json(const boost::json::value& in, untag_resource_request& out, json_c
     return true;
 }
 
+std::string to_string(const untag_resource_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const untag_resource_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const untag_resource_response&, const json_options&) { out.emplace_object(); }
 bool from_json(const boost::json::value& in, untag_resource_response&, json_context& ctx) {
     return in.is_object() || ctx.fail("expected an object");
 }
+
+std::string to_string(const update_attendee_capabilities_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_attendee_capabilities_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_attendee_capabilities_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1575,6 +1790,9 @@ bool from_json(const boost::json::value& in, update_attendee_capabilities_reques
     }
     return true;
 }
+
+std::string to_string(const update_attendee_capabilities_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_attendee_capabilities_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_attendee_capabilities_response& v, const json_options& o) {
     auto& obj = out.emplace_object();

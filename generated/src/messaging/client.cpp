@@ -63,8 +63,8 @@ boost::asio::awaitable<result<batch_create_channel_membership_response>> client:
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/memberships";
-    append_query(req.query, "operation", std::string_view("batch-create"));
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    append_query(req.query, "operation", std::string_view("batch-create"));
     {
         boost::json::value body;
         to_json(body, request, json_options{.body_only = true});
@@ -586,9 +586,9 @@ boost::asio::awaitable<result<describe_channel_membership_for_app_instance_user_
     req.path.reserve(128);
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
-    append_query(req.query, "scope", std::string_view("app-instance-user-membership"));
-    append_query(req.query, "app-instance-user-arn", request.app_instance_user_arn);
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    append_query(req.query, "app-instance-user-arn", request.app_instance_user_arn);
+    append_query(req.query, "scope", std::string_view("app-instance-user-membership"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -614,9 +614,9 @@ boost::asio::awaitable<result<describe_channel_moderated_by_app_instance_user_re
     req.path.reserve(128);
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
-    append_query(req.query, "scope", std::string_view("app-instance-user-moderated-channel"));
-    append_query(req.query, "app-instance-user-arn", request.app_instance_user_arn);
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    append_query(req.query, "app-instance-user-arn", request.app_instance_user_arn);
+    append_query(req.query, "scope", std::string_view("app-instance-user-moderated-channel"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -759,8 +759,8 @@ boost::asio::awaitable<result<get_channel_message_status_response>> client::get_
     append_label(req.path, request.channel_arn, false);
     req.path += "/messages/";
     append_label(req.path, request.message_id, false);
-    append_query(req.query, "scope", std::string_view("message-status"));
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    append_query(req.query, "scope", std::string_view("message-status"));
     if (request.sub_channel_id)
         append_query(req.query, "sub-channel-id", *request.sub_channel_id);
     auto response = co_await core_.call(op, std::move(req));
@@ -829,11 +829,11 @@ boost::asio::awaitable<result<list_channel_bans_response>> client::list_channel_
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/bans";
+    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -883,15 +883,15 @@ boost::asio::awaitable<result<list_channel_memberships_response>> client::list_c
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/memberships";
-    if (request.type)
-        append_query(req.query, "type", *request.type);
+    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     if (request.sub_channel_id)
         append_query(req.query, "sub-channel-id", *request.sub_channel_id);
+    if (request.type)
+        append_query(req.query, "type", *request.type);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -912,14 +912,14 @@ boost::asio::awaitable<result<list_channel_memberships_for_app_instance_user_res
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channels";
-    append_query(req.query, "scope", std::string_view("app-instance-user-memberships"));
+    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     if (request.app_instance_user_arn)
         append_query(req.query, "app-instance-user-arn", *request.app_instance_user_arn);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    append_query(req.query, "scope", std::string_view("app-instance-user-memberships"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -944,17 +944,17 @@ boost::asio::awaitable<result<list_channel_messages_response>> client::list_chan
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/messages";
-    if (request.sort_order)
-        append_query(req.query, "sort-order", *request.sort_order);
-    if (request.not_before)
-        append_query(req.query, "not-before", *request.not_before);
-    if (request.not_after)
-        append_query(req.query, "not-after", *request.not_after);
+    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    if (request.not_after)
+        append_query(req.query, "not-after", *request.not_after);
+    if (request.not_before)
+        append_query(req.query, "not-before", *request.not_before);
+    if (request.sort_order)
+        append_query(req.query, "sort-order", *request.sort_order);
     if (request.sub_channel_id)
         append_query(req.query, "sub-channel-id", *request.sub_channel_id);
     auto response = co_await core_.call(op, std::move(req));
@@ -981,11 +981,11 @@ boost::asio::awaitable<result<list_channel_moderators_response>> client::list_ch
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.path += "/moderators";
+    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1008,14 +1008,14 @@ boost::asio::awaitable<result<list_channels_response>> client::list_channels(lis
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channels";
+    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     append_query(req.query, "app-instance-arn", request.app_instance_arn);
-    if (request.privacy)
-        append_query(req.query, "privacy", *request.privacy);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    if (request.privacy)
+        append_query(req.query, "privacy", *request.privacy);
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1036,12 +1036,12 @@ boost::asio::awaitable<result<list_channels_associated_with_channel_flow_respons
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channels";
-    append_query(req.query, "scope", std::string_view("channel-flow-associations"));
     append_query(req.query, "channel-flow-arn", request.channel_flow_arn);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
+    append_query(req.query, "scope", std::string_view("channel-flow-associations"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1062,14 +1062,14 @@ boost::asio::awaitable<result<list_channels_moderated_by_app_instance_user_respo
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channels";
-    append_query(req.query, "scope", std::string_view("app-instance-user-moderated-channels"));
+    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     if (request.app_instance_user_arn)
         append_query(req.query, "app-instance-user-arn", *request.app_instance_user_arn);
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
-    req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    append_query(req.query, "scope", std::string_view("app-instance-user-moderated-channels"));
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1244,8 +1244,8 @@ boost::asio::awaitable<result<redact_channel_message_response>> client::redact_c
     append_label(req.path, request.channel_arn, false);
     req.path += "/messages/";
     append_label(req.path, request.message_id, false);
-    append_query(req.query, "operation", std::string_view("redact"));
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
+    append_query(req.query, "operation", std::string_view("redact"));
     {
         boost::json::value body;
         to_json(body, request, json_options{.body_only = true});
@@ -1272,13 +1272,13 @@ boost::asio::awaitable<result<search_channels_response>> client::search_channels
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channels";
-    append_query(req.query, "operation", std::string_view("search"));
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
     if (request.max_results)
         append_query(req.query, "max-results", *request.max_results);
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
+    append_query(req.query, "operation", std::string_view("search"));
     {
         boost::json::value body;
         to_json(body, request, json_options{.body_only = true});

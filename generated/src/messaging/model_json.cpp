@@ -3,9 +3,14 @@
 
 #include "model/json_codec.hpp"
 
+#include <ostream>
+
 namespace chime::messaging {
 
 using namespace ::chime::detail;
+
+std::string to_string(const associate_channel_flow_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const associate_channel_flow_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const associate_channel_flow_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -34,11 +39,17 @@ bool from_json(const boost::json::value& in, associate_channel_flow_request& out
     return true;
 }
 
+std::string to_string(const error_code& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const error_code& v) { return os << loggable_json(v); }
+
 bool error_code::is_known() const { return value == "BadRequest" || value == "Conflict" || value == "Forbidden" || value == "NotFound" || value == "PreconditionFailed" || value == "ResourceLimitExceeded" || value == "ServiceFailure" || value == "AccessDenied" || value == "ServiceUnavailable" || value == "Throttled" || value == "Throttling" || value == "Unauthorized" || value == "Unprocessable" || value == "VoiceConnectorGroupAssociationsExist" || value == "PhoneNumberAssociationsExist"; }
 void to_json(boost::json::value& out, const error_code& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, error_code& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const bad_request_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const bad_request_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const bad_request_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -63,18 +74,24 @@ bool from_json(const boost::json::value& in, bad_request_exception& out, json_co
     return true;
 }
 
+std::string to_string(const channel_membership_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership_type& v) { return os << loggable_json(v); }
+
 bool channel_membership_type::is_known() const { return value == "DEFAULT" || value == "HIDDEN"; }
 void to_json(boost::json::value& out, const channel_membership_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, channel_membership_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const batch_create_channel_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_channel_membership_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const batch_create_channel_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (v.type) write_member(obj, "Type", *v.type, o, false);
     write_member(obj, "MemberArns", v.member_arns, o, false);
     if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
+    if (v.type) write_member(obj, "Type", *v.type, o, false);
     if (v.sub_channel_id) write_member(obj, "SubChannelId", *v.sub_channel_id, o, false);
 }
 bool from_json(const boost::json::value& in, batch_create_channel_membership_request& out, json_context& ctx) {
@@ -104,6 +121,9 @@ bool from_json(const boost::json::value& in, batch_create_channel_membership_req
     return true;
 }
 
+std::string to_string(const identity& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const identity& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const identity& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.arn) write_member(obj, "Arn", *v.arn, o, false);
@@ -126,6 +146,9 @@ bool from_json(const boost::json::value& in, identity& out, json_context& ctx) {
     }
     return true;
 }
+
+std::string to_string(const batch_channel_memberships& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_channel_memberships& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const batch_channel_memberships& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -162,6 +185,9 @@ bool from_json(const boost::json::value& in, batch_channel_memberships& out, jso
     return true;
 }
 
+std::string to_string(const batch_create_channel_membership_error& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_channel_membership_error& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const batch_create_channel_membership_error& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.member_arn) write_member(obj, "MemberArn", *v.member_arn, o, false);
@@ -189,6 +215,9 @@ bool from_json(const boost::json::value& in, batch_create_channel_membership_err
     return true;
 }
 
+std::string to_string(const batch_create_channel_membership_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const batch_create_channel_membership_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const batch_create_channel_membership_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.batch_channel_memberships) write_member(obj, "BatchChannelMemberships", *v.batch_channel_memberships, o, false);
@@ -212,11 +241,17 @@ bool from_json(const boost::json::value& in, batch_create_channel_membership_res
     return true;
 }
 
+std::string to_string(const push_notification_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const push_notification_type& v) { return os << loggable_json(v); }
+
 bool push_notification_type::is_known() const { return value == "DEFAULT" || value == "VOIP"; }
 void to_json(boost::json::value& out, const push_notification_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, push_notification_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const push_notification_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const push_notification_configuration& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const push_notification_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -245,6 +280,9 @@ bool from_json(const boost::json::value& in, push_notification_configuration& ou
     return true;
 }
 
+std::string to_string(const message_attribute_value& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const message_attribute_value& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const message_attribute_value& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.string_values) write_member(obj, "StringValues", *v.string_values, o, false);
@@ -263,6 +301,9 @@ bool from_json(const boost::json::value& in, message_attribute_value& out, json_
     }
     return true;
 }
+
+std::string to_string(const channel_message_callback& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_callback& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_message_callback& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -307,12 +348,15 @@ bool from_json(const boost::json::value& in, channel_message_callback& out, json
     return true;
 }
 
+std::string to_string(const channel_flow_callback_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_flow_callback_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_flow_callback_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    write_member(obj, "CallbackId", v.callback_id, o, false);
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
-    if (v.delete_resource) write_member(obj, "DeleteResource", *v.delete_resource, o, false);
     write_member(obj, "ChannelMessage", v.channel_message, o, false);
+    write_member(obj, "CallbackId", v.callback_id, o, false);
+    if (v.delete_resource) write_member(obj, "DeleteResource", *v.delete_resource, o, false);
 }
 bool from_json(const boost::json::value& in, channel_flow_callback_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -338,6 +382,9 @@ bool from_json(const boost::json::value& in, channel_flow_callback_request& out,
     return true;
 }
 
+std::string to_string(const channel_flow_callback_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_flow_callback_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_flow_callback_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -361,6 +408,9 @@ bool from_json(const boost::json::value& in, channel_flow_callback_response& out
     return true;
 }
 
+std::string to_string(const conflict_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const conflict_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const conflict_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -383,6 +433,9 @@ bool from_json(const boost::json::value& in, conflict_exception& out, json_conte
     }
     return true;
 }
+
+std::string to_string(const create_channel_ban_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_ban_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_channel_ban_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -411,6 +464,9 @@ bool from_json(const boost::json::value& in, create_channel_ban_request& out, js
     return true;
 }
 
+std::string to_string(const create_channel_ban_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_ban_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_ban_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -434,11 +490,17 @@ bool from_json(const boost::json::value& in, create_channel_ban_response& out, j
     return true;
 }
 
+std::string to_string(const invocation_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const invocation_type& v) { return os << loggable_json(v); }
+
 bool invocation_type::is_known() const { return value == "ASYNC"; }
 void to_json(boost::json::value& out, const invocation_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, invocation_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const lambda_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const lambda_configuration& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const lambda_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -463,6 +525,9 @@ bool from_json(const boost::json::value& in, lambda_configuration& out, json_con
     return true;
 }
 
+std::string to_string(const processor_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const processor_configuration& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const processor_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "Lambda", v.lambda, o, false);
@@ -482,11 +547,17 @@ bool from_json(const boost::json::value& in, processor_configuration& out, json_
     return true;
 }
 
+std::string to_string(const fallback_action& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const fallback_action& v) { return os << loggable_json(v); }
+
 bool fallback_action::is_known() const { return value == "CONTINUE" || value == "ABORT"; }
 void to_json(boost::json::value& out, const fallback_action& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, fallback_action& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const processor& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const processor& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const processor& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -519,6 +590,9 @@ bool from_json(const boost::json::value& in, processor& out, json_context& ctx) 
     return true;
 }
 
+std::string to_string(const tag& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const tag& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const tag& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "Key", v.key, o, true);
@@ -541,6 +615,9 @@ bool from_json(const boost::json::value& in, tag& out, json_context& ctx) {
     }
     return true;
 }
+
+std::string to_string(const create_channel_flow_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_flow_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_channel_flow_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -577,6 +654,9 @@ bool from_json(const boost::json::value& in, create_channel_flow_request& out, j
     return true;
 }
 
+std::string to_string(const create_channel_flow_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_flow_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_flow_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_flow_arn) write_member(obj, "ChannelFlowArn", *v.channel_flow_arn, o, false);
@@ -595,6 +675,9 @@ bool from_json(const boost::json::value& in, create_channel_flow_response& out, 
     }
     return true;
 }
+
+std::string to_string(const create_channel_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_membership_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_channel_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -631,6 +714,9 @@ bool from_json(const boost::json::value& in, create_channel_membership_request& 
     return true;
 }
 
+std::string to_string(const create_channel_membership_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_membership_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_membership_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -657,6 +743,9 @@ bool from_json(const boost::json::value& in, create_channel_membership_response&
     }
     return true;
 }
+
+std::string to_string(const create_channel_moderator_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_moderator_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const create_channel_moderator_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -685,6 +774,9 @@ bool from_json(const boost::json::value& in, create_channel_moderator_request& o
     return true;
 }
 
+std::string to_string(const create_channel_moderator_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_moderator_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_moderator_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -708,17 +800,26 @@ bool from_json(const boost::json::value& in, create_channel_moderator_response& 
     return true;
 }
 
+std::string to_string(const channel_mode& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_mode& v) { return os << loggable_json(v); }
+
 bool channel_mode::is_known() const { return value == "UNRESTRICTED" || value == "RESTRICTED"; }
 void to_json(boost::json::value& out, const channel_mode& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, channel_mode& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const channel_privacy& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_privacy& v) { return os << loggable_json(v); }
+
 bool channel_privacy::is_known() const { return value == "PUBLIC" || value == "PRIVATE"; }
 void to_json(boost::json::value& out, const channel_privacy& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, channel_privacy& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const elastic_channel_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const elastic_channel_configuration& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const elastic_channel_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -747,11 +848,17 @@ bool from_json(const boost::json::value& in, elastic_channel_configuration& out,
     return true;
 }
 
+std::string to_string(const expiration_criterion& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const expiration_criterion& v) { return os << loggable_json(v); }
+
 bool expiration_criterion::is_known() const { return value == "CREATED_TIMESTAMP" || value == "LAST_MESSAGE_TIMESTAMP"; }
 void to_json(boost::json::value& out, const expiration_criterion& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, expiration_criterion& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const expiration_settings& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const expiration_settings& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const expiration_settings& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -776,16 +883,19 @@ bool from_json(const boost::json::value& in, expiration_settings& out, json_cont
     return true;
 }
 
+std::string to_string(const create_channel_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
     write_member(obj, "Name", v.name, o, true);
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (v.mode) write_member(obj, "Mode", *v.mode, o, false);
     if (v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
     if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (v.channel_id) write_member(obj, "ChannelId", *v.channel_id, o, true);
     if (v.member_arns) write_member(obj, "MemberArns", *v.member_arns, o, false);
     if (v.moderator_arns) write_member(obj, "ModeratorArns", *v.moderator_arns, o, false);
@@ -843,6 +953,9 @@ bool from_json(const boost::json::value& in, create_channel_request& out, json_c
     return true;
 }
 
+std::string to_string(const create_channel_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const create_channel_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const create_channel_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -861,6 +974,9 @@ bool from_json(const boost::json::value& in, create_channel_response& out, json_
     }
     return true;
 }
+
+std::string to_string(const delete_channel_ban_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_ban_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const delete_channel_ban_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -889,6 +1005,9 @@ bool from_json(const boost::json::value& in, delete_channel_ban_request& out, js
     return true;
 }
 
+std::string to_string(const delete_channel_flow_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_flow_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_channel_flow_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelFlowArn", v.channel_flow_arn, o, false);
@@ -907,6 +1026,9 @@ bool from_json(const boost::json::value& in, delete_channel_flow_request& out, j
     }
     return true;
 }
+
+std::string to_string(const delete_channel_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_membership_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const delete_channel_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -939,6 +1061,9 @@ bool from_json(const boost::json::value& in, delete_channel_membership_request& 
     return true;
 }
 
+std::string to_string(const delete_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_message_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
@@ -970,6 +1095,9 @@ bool from_json(const boost::json::value& in, delete_channel_message_request& out
     return true;
 }
 
+std::string to_string(const delete_channel_moderator_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_moderator_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_channel_moderator_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
@@ -997,6 +1125,9 @@ bool from_json(const boost::json::value& in, delete_channel_moderator_request& o
     return true;
 }
 
+std::string to_string(const delete_channel_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_channel_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_channel_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
@@ -1020,6 +1151,9 @@ bool from_json(const boost::json::value& in, delete_channel_request& out, json_c
     return true;
 }
 
+std::string to_string(const delete_messaging_streaming_configurations_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const delete_messaging_streaming_configurations_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const delete_messaging_streaming_configurations_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
@@ -1038,6 +1172,9 @@ bool from_json(const boost::json::value& in, delete_messaging_streaming_configur
     }
     return true;
 }
+
+std::string to_string(const describe_channel_ban_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_ban_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_ban_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1065,6 +1202,9 @@ bool from_json(const boost::json::value& in, describe_channel_ban_request& out, 
     }
     return true;
 }
+
+std::string to_string(const channel_ban& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_ban& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_ban& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1097,6 +1237,9 @@ bool from_json(const boost::json::value& in, channel_ban& out, json_context& ctx
     return true;
 }
 
+std::string to_string(const describe_channel_ban_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_ban_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_ban_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_ban) write_member(obj, "ChannelBan", *v.channel_ban, o, false);
@@ -1116,6 +1259,9 @@ bool from_json(const boost::json::value& in, describe_channel_ban_response& out,
     return true;
 }
 
+std::string to_string(const describe_channel_flow_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_flow_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_flow_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelFlowArn", v.channel_flow_arn, o, false);
@@ -1134,6 +1280,9 @@ bool from_json(const boost::json::value& in, describe_channel_flow_request& out,
     }
     return true;
 }
+
+std::string to_string(const channel_flow& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_flow& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_flow& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1170,6 +1319,9 @@ bool from_json(const boost::json::value& in, channel_flow& out, json_context& ct
     return true;
 }
 
+std::string to_string(const describe_channel_flow_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_flow_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_flow_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_flow) write_member(obj, "ChannelFlow", *v.channel_flow, o, false);
@@ -1188,6 +1340,9 @@ bool from_json(const boost::json::value& in, describe_channel_flow_response& out
     }
     return true;
 }
+
+std::string to_string(const describe_channel_membership_for_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_membership_for_app_instance_user_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_membership_for_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1215,6 +1370,9 @@ bool from_json(const boost::json::value& in, describe_channel_membership_for_app
     }
     return true;
 }
+
+std::string to_string(const channel_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_summary& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1255,6 +1413,9 @@ bool from_json(const boost::json::value& in, channel_summary& out, json_context&
     return true;
 }
 
+std::string to_string(const app_instance_user_membership_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const app_instance_user_membership_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const app_instance_user_membership_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.type) write_member(obj, "Type", *v.type, o, false);
@@ -1282,6 +1443,9 @@ bool from_json(const boost::json::value& in, app_instance_user_membership_summar
     return true;
 }
 
+std::string to_string(const channel_membership_for_app_instance_user_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership_for_app_instance_user_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_membership_for_app_instance_user_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_summary) write_member(obj, "ChannelSummary", *v.channel_summary, o, false);
@@ -1305,6 +1469,9 @@ bool from_json(const boost::json::value& in, channel_membership_for_app_instance
     return true;
 }
 
+std::string to_string(const describe_channel_membership_for_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_membership_for_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_membership_for_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_membership) write_member(obj, "ChannelMembership", *v.channel_membership, o, false);
@@ -1323,6 +1490,9 @@ bool from_json(const boost::json::value& in, describe_channel_membership_for_app
     }
     return true;
 }
+
+std::string to_string(const describe_channel_membership_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_membership_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_membership_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1354,6 +1524,9 @@ bool from_json(const boost::json::value& in, describe_channel_membership_request
     }
     return true;
 }
+
+std::string to_string(const channel_membership& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_membership& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1398,6 +1571,9 @@ bool from_json(const boost::json::value& in, channel_membership& out, json_conte
     return true;
 }
 
+std::string to_string(const describe_channel_membership_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_membership_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_membership_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_membership) write_member(obj, "ChannelMembership", *v.channel_membership, o, false);
@@ -1416,6 +1592,9 @@ bool from_json(const boost::json::value& in, describe_channel_membership_respons
     }
     return true;
 }
+
+std::string to_string(const describe_channel_moderated_by_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_moderated_by_app_instance_user_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_moderated_by_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1444,6 +1623,9 @@ bool from_json(const boost::json::value& in, describe_channel_moderated_by_app_i
     return true;
 }
 
+std::string to_string(const channel_moderated_by_app_instance_user_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_moderated_by_app_instance_user_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_moderated_by_app_instance_user_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_summary) write_member(obj, "ChannelSummary", *v.channel_summary, o, false);
@@ -1463,6 +1645,9 @@ bool from_json(const boost::json::value& in, channel_moderated_by_app_instance_u
     return true;
 }
 
+std::string to_string(const describe_channel_moderated_by_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_moderated_by_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_moderated_by_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel) write_member(obj, "Channel", *v.channel, o, false);
@@ -1481,6 +1666,9 @@ bool from_json(const boost::json::value& in, describe_channel_moderated_by_app_i
     }
     return true;
 }
+
+std::string to_string(const describe_channel_moderator_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_moderator_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_moderator_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1508,6 +1696,9 @@ bool from_json(const boost::json::value& in, describe_channel_moderator_request&
     }
     return true;
 }
+
+std::string to_string(const channel_moderator& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_moderator& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_moderator& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1540,6 +1731,9 @@ bool from_json(const boost::json::value& in, channel_moderator& out, json_contex
     return true;
 }
 
+std::string to_string(const describe_channel_moderator_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_moderator_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_moderator_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_moderator) write_member(obj, "ChannelModerator", *v.channel_moderator, o, false);
@@ -1558,6 +1752,9 @@ bool from_json(const boost::json::value& in, describe_channel_moderator_response
     }
     return true;
 }
+
+std::string to_string(const describe_channel_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const describe_channel_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1581,6 +1778,9 @@ bool from_json(const boost::json::value& in, describe_channel_request& out, json
     }
     return true;
 }
+
+std::string to_string(const channel& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1645,6 +1845,9 @@ bool from_json(const boost::json::value& in, channel& out, json_context& ctx) {
     return true;
 }
 
+std::string to_string(const describe_channel_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const describe_channel_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const describe_channel_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel) write_member(obj, "Channel", *v.channel, o, false);
@@ -1663,6 +1866,9 @@ bool from_json(const boost::json::value& in, describe_channel_response& out, jso
     }
     return true;
 }
+
+std::string to_string(const disassociate_channel_flow_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const disassociate_channel_flow_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const disassociate_channel_flow_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1691,6 +1897,9 @@ bool from_json(const boost::json::value& in, disassociate_channel_flow_request& 
     return true;
 }
 
+std::string to_string(const forbidden_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const forbidden_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const forbidden_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -1713,6 +1922,9 @@ bool from_json(const boost::json::value& in, forbidden_exception& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const get_channel_membership_preferences_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_channel_membership_preferences_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_channel_membership_preferences_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1741,11 +1953,17 @@ bool from_json(const boost::json::value& in, get_channel_membership_preferences_
     return true;
 }
 
+std::string to_string(const allow_notifications& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const allow_notifications& v) { return os << loggable_json(v); }
+
 bool allow_notifications::is_known() const { return value == "ALL" || value == "NONE" || value == "FILTERED"; }
 void to_json(boost::json::value& out, const allow_notifications& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, allow_notifications& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const push_notification_preferences& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const push_notification_preferences& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const push_notification_preferences& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1770,6 +1988,9 @@ bool from_json(const boost::json::value& in, push_notification_preferences& out,
     return true;
 }
 
+std::string to_string(const channel_membership_preferences& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership_preferences& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_membership_preferences& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.push_notifications) write_member(obj, "PushNotifications", *v.push_notifications, o, false);
@@ -1788,6 +2009,9 @@ bool from_json(const boost::json::value& in, channel_membership_preferences& out
     }
     return true;
 }
+
+std::string to_string(const get_channel_membership_preferences_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_channel_membership_preferences_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_channel_membership_preferences_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1815,6 +2039,9 @@ bool from_json(const boost::json::value& in, get_channel_membership_preferences_
     }
     return true;
 }
+
+std::string to_string(const get_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_channel_message_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1847,11 +2074,17 @@ bool from_json(const boost::json::value& in, get_channel_message_request& out, j
     return true;
 }
 
+std::string to_string(const channel_message_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_type& v) { return os << loggable_json(v); }
+
 bool channel_message_type::is_known() const { return value == "STANDARD" || value == "CONTROL"; }
 void to_json(boost::json::value& out, const channel_message_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, channel_message_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const channel_message_persistence_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_persistence_type& v) { return os << loggable_json(v); }
 
 bool channel_message_persistence_type::is_known() const { return value == "PERSISTENT" || value == "NON_PERSISTENT"; }
 void to_json(boost::json::value& out, const channel_message_persistence_type& v, const json_options&) { out = v.value; }
@@ -1859,11 +2092,17 @@ bool from_json(const boost::json::value& in, channel_message_persistence_type& o
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const channel_message_status& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_status& v) { return os << loggable_json(v); }
+
 bool channel_message_status::is_known() const { return value == "SENT" || value == "PENDING" || value == "FAILED" || value == "DENIED"; }
 void to_json(boost::json::value& out, const channel_message_status& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, channel_message_status& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const channel_message_status_structure& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_status_structure& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_message_status_structure& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1888,6 +2127,9 @@ bool from_json(const boost::json::value& in, channel_message_status_structure& o
     return true;
 }
 
+std::string to_string(const target& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const target& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const target& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.member_arn) write_member(obj, "MemberArn", *v.member_arn, o, false);
@@ -1906,6 +2148,9 @@ bool from_json(const boost::json::value& in, target& out, json_context& ctx) {
     }
     return true;
 }
+
+std::string to_string(const channel_message& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_message& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -1986,6 +2231,9 @@ bool from_json(const boost::json::value& in, channel_message& out, json_context&
     return true;
 }
 
+std::string to_string(const get_channel_message_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_channel_message_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_channel_message_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_message) write_member(obj, "ChannelMessage", *v.channel_message, o, false);
@@ -2004,6 +2252,9 @@ bool from_json(const boost::json::value& in, get_channel_message_response& out, 
     }
     return true;
 }
+
+std::string to_string(const get_channel_message_status_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_channel_message_status_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_channel_message_status_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2036,6 +2287,9 @@ bool from_json(const boost::json::value& in, get_channel_message_status_request&
     return true;
 }
 
+std::string to_string(const get_channel_message_status_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_channel_message_status_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_channel_message_status_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.status) write_member(obj, "Status", *v.status, o, false);
@@ -2055,11 +2309,17 @@ bool from_json(const boost::json::value& in, get_channel_message_status_response
     return true;
 }
 
+std::string to_string(const network_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const network_type& v) { return os << loggable_json(v); }
+
 bool network_type::is_known() const { return value == "IPV4_ONLY" || value == "DUAL_STACK"; }
 void to_json(boost::json::value& out, const network_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, network_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const get_messaging_session_endpoint_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_messaging_session_endpoint_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_messaging_session_endpoint_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2080,6 +2340,9 @@ bool from_json(const boost::json::value& in, get_messaging_session_endpoint_requ
     return true;
 }
 
+std::string to_string(const messaging_session_endpoint& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const messaging_session_endpoint& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const messaging_session_endpoint& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.url) write_member(obj, "Url", *v.url, o, false);
@@ -2098,6 +2361,9 @@ bool from_json(const boost::json::value& in, messaging_session_endpoint& out, js
     }
     return true;
 }
+
+std::string to_string(const get_messaging_session_endpoint_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_messaging_session_endpoint_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const get_messaging_session_endpoint_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2118,6 +2384,9 @@ bool from_json(const boost::json::value& in, get_messaging_session_endpoint_resp
     return true;
 }
 
+std::string to_string(const get_messaging_streaming_configurations_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_messaging_streaming_configurations_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_messaging_streaming_configurations_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
@@ -2137,11 +2406,17 @@ bool from_json(const boost::json::value& in, get_messaging_streaming_configurati
     return true;
 }
 
+std::string to_string(const messaging_data_type& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const messaging_data_type& v) { return os << loggable_json(v); }
+
 bool messaging_data_type::is_known() const { return value == "Channel" || value == "ChannelMessage"; }
 void to_json(boost::json::value& out, const messaging_data_type& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, messaging_data_type& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const streaming_configuration& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const streaming_configuration& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const streaming_configuration& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2166,6 +2441,9 @@ bool from_json(const boost::json::value& in, streaming_configuration& out, json_
     return true;
 }
 
+std::string to_string(const get_messaging_streaming_configurations_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const get_messaging_streaming_configurations_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const get_messaging_streaming_configurations_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.streaming_configurations) write_member(obj, "StreamingConfigurations", *v.streaming_configurations, o, false);
@@ -2185,12 +2463,15 @@ bool from_json(const boost::json::value& in, get_messaging_streaming_configurati
     return true;
 }
 
+std::string to_string(const list_channel_bans_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_bans_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_bans_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_bans_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2216,6 +2497,9 @@ bool from_json(const boost::json::value& in, list_channel_bans_request& out, jso
     return true;
 }
 
+std::string to_string(const channel_ban_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_ban_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_ban_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.member) write_member(obj, "Member", *v.member, o, false);
@@ -2234,6 +2518,9 @@ bool from_json(const boost::json::value& in, channel_ban_summary& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const list_channel_bans_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_bans_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_channel_bans_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2262,6 +2549,9 @@ bool from_json(const boost::json::value& in, list_channel_bans_response& out, js
     return true;
 }
 
+std::string to_string(const list_channel_flows_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_flows_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_flows_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
@@ -2288,6 +2578,9 @@ bool from_json(const boost::json::value& in, list_channel_flows_request& out, js
     }
     return true;
 }
+
+std::string to_string(const channel_flow_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_flow_summary& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_flow_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2316,6 +2609,9 @@ bool from_json(const boost::json::value& in, channel_flow_summary& out, json_con
     return true;
 }
 
+std::string to_string(const list_channel_flows_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_flows_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_flows_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_flows) write_member(obj, "ChannelFlows", *v.channel_flows, o, false);
@@ -2339,12 +2635,15 @@ bool from_json(const boost::json::value& in, list_channel_flows_response& out, j
     return true;
 }
 
+std::string to_string(const list_channel_memberships_for_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_memberships_for_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_memberships_for_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_memberships_for_app_instance_user_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2370,6 +2669,9 @@ bool from_json(const boost::json::value& in, list_channel_memberships_for_app_in
     return true;
 }
 
+std::string to_string(const list_channel_memberships_for_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_memberships_for_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_memberships_for_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_memberships) write_member(obj, "ChannelMemberships", *v.channel_memberships, o, false);
@@ -2393,13 +2695,16 @@ bool from_json(const boost::json::value& in, list_channel_memberships_for_app_in
     return true;
 }
 
+std::string to_string(const list_channel_memberships_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_memberships_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_memberships_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.type) write_member(obj, "Type", *v.type, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.sub_channel_id) write_member(obj, "SubChannelId", *v.sub_channel_id, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_memberships_request& out, json_context& ctx) {
@@ -2432,6 +2737,9 @@ bool from_json(const boost::json::value& in, list_channel_memberships_request& o
     return true;
 }
 
+std::string to_string(const channel_membership_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_membership_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_membership_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.member) write_member(obj, "Member", *v.member, o, false);
@@ -2450,6 +2758,9 @@ bool from_json(const boost::json::value& in, channel_membership_summary& out, js
     }
     return true;
 }
+
+std::string to_string(const list_channel_memberships_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_memberships_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_channel_memberships_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2478,21 +2789,27 @@ bool from_json(const boost::json::value& in, list_channel_memberships_response& 
     return true;
 }
 
+std::string to_string(const sort_order& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const sort_order& v) { return os << loggable_json(v); }
+
 bool sort_order::is_known() const { return value == "ASCENDING" || value == "DESCENDING"; }
 void to_json(boost::json::value& out, const sort_order& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, sort_order& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const list_channel_messages_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_messages_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_messages_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.sort_order) write_member(obj, "SortOrder", *v.sort_order, o, false);
     if (!o.body_only && v.not_before) write_member(obj, "NotBefore", *v.not_before, o, false);
     if (!o.body_only && v.not_after) write_member(obj, "NotAfter", *v.not_after, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.sub_channel_id) write_member(obj, "SubChannelId", *v.sub_channel_id, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_messages_request& out, json_context& ctx) {
@@ -2530,6 +2847,9 @@ bool from_json(const boost::json::value& in, list_channel_messages_request& out,
     }
     return true;
 }
+
+std::string to_string(const channel_message_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_message_summary& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_message_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2598,6 +2918,9 @@ bool from_json(const boost::json::value& in, channel_message_summary& out, json_
     return true;
 }
 
+std::string to_string(const list_channel_messages_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_messages_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_messages_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -2629,12 +2952,15 @@ bool from_json(const boost::json::value& in, list_channel_messages_response& out
     return true;
 }
 
+std::string to_string(const list_channel_moderators_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_moderators_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channel_moderators_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channel_moderators_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2660,6 +2986,9 @@ bool from_json(const boost::json::value& in, list_channel_moderators_request& ou
     return true;
 }
 
+std::string to_string(const channel_moderator_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_moderator_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const channel_moderator_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.moderator) write_member(obj, "Moderator", *v.moderator, o, false);
@@ -2678,6 +3007,9 @@ bool from_json(const boost::json::value& in, channel_moderator_summary& out, jso
     }
     return true;
 }
+
+std::string to_string(const list_channel_moderators_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channel_moderators_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_channel_moderators_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2706,6 +3038,9 @@ bool from_json(const boost::json::value& in, list_channel_moderators_response& o
     return true;
 }
 
+std::string to_string(const list_channels_associated_with_channel_flow_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_associated_with_channel_flow_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_associated_with_channel_flow_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelFlowArn", v.channel_flow_arn, o, false);
@@ -2732,6 +3067,9 @@ bool from_json(const boost::json::value& in, list_channels_associated_with_chann
     }
     return true;
 }
+
+std::string to_string(const channel_associated_with_flow_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const channel_associated_with_flow_summary& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const channel_associated_with_flow_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2768,6 +3106,9 @@ bool from_json(const boost::json::value& in, channel_associated_with_flow_summar
     return true;
 }
 
+std::string to_string(const list_channels_associated_with_channel_flow_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_associated_with_channel_flow_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_associated_with_channel_flow_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channels) write_member(obj, "Channels", *v.channels, o, false);
@@ -2791,12 +3132,15 @@ bool from_json(const boost::json::value& in, list_channels_associated_with_chann
     return true;
 }
 
+std::string to_string(const list_channels_moderated_by_app_instance_user_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_moderated_by_app_instance_user_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_moderated_by_app_instance_user_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.app_instance_user_arn) write_member(obj, "AppInstanceUserArn", *v.app_instance_user_arn, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channels_moderated_by_app_instance_user_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2822,6 +3166,9 @@ bool from_json(const boost::json::value& in, list_channels_moderated_by_app_inst
     return true;
 }
 
+std::string to_string(const list_channels_moderated_by_app_instance_user_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_moderated_by_app_instance_user_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_moderated_by_app_instance_user_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channels) write_member(obj, "Channels", *v.channels, o, false);
@@ -2845,13 +3192,16 @@ bool from_json(const boost::json::value& in, list_channels_moderated_by_app_inst
     return true;
 }
 
+std::string to_string(const list_channels_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (!o.body_only && v.privacy) write_member(obj, "Privacy", *v.privacy, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, list_channels_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -2880,6 +3230,9 @@ bool from_json(const boost::json::value& in, list_channels_request& out, json_co
     return true;
 }
 
+std::string to_string(const list_channels_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_channels_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_channels_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channels) write_member(obj, "Channels", *v.channels, o, false);
@@ -2902,6 +3255,9 @@ bool from_json(const boost::json::value& in, list_channels_response& out, json_c
     }
     return true;
 }
+
+std::string to_string(const list_sub_channels_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_sub_channels_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_sub_channels_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2934,6 +3290,9 @@ bool from_json(const boost::json::value& in, list_sub_channels_request& out, jso
     return true;
 }
 
+std::string to_string(const sub_channel_summary& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const sub_channel_summary& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const sub_channel_summary& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.sub_channel_id) write_member(obj, "SubChannelId", *v.sub_channel_id, o, false);
@@ -2956,6 +3315,9 @@ bool from_json(const boost::json::value& in, sub_channel_summary& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const list_sub_channels_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_sub_channels_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const list_sub_channels_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -2984,6 +3346,9 @@ bool from_json(const boost::json::value& in, list_sub_channels_response& out, js
     return true;
 }
 
+std::string to_string(const list_tags_for_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_tags_for_resource_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_tags_for_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ResourceARN", v.resource_arn, o, false);
@@ -3003,6 +3368,9 @@ bool from_json(const boost::json::value& in, list_tags_for_resource_request& out
     return true;
 }
 
+std::string to_string(const list_tags_for_resource_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const list_tags_for_resource_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const list_tags_for_resource_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.tags) write_member(obj, "Tags", *v.tags, o, false);
@@ -3021,6 +3389,9 @@ bool from_json(const boost::json::value& in, list_tags_for_resource_response& ou
     }
     return true;
 }
+
+std::string to_string(const not_found_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const not_found_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const not_found_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3044,6 +3415,9 @@ bool from_json(const boost::json::value& in, not_found_exception& out, json_cont
     }
     return true;
 }
+
+std::string to_string(const put_channel_expiration_settings_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_channel_expiration_settings_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const put_channel_expiration_settings_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3072,6 +3446,9 @@ bool from_json(const boost::json::value& in, put_channel_expiration_settings_req
     return true;
 }
 
+std::string to_string(const put_channel_expiration_settings_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_channel_expiration_settings_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const put_channel_expiration_settings_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3094,6 +3471,9 @@ bool from_json(const boost::json::value& in, put_channel_expiration_settings_res
     }
     return true;
 }
+
+std::string to_string(const put_channel_membership_preferences_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_channel_membership_preferences_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const put_channel_membership_preferences_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3126,6 +3506,9 @@ bool from_json(const boost::json::value& in, put_channel_membership_preferences_
     return true;
 }
 
+std::string to_string(const put_channel_membership_preferences_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_channel_membership_preferences_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const put_channel_membership_preferences_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3153,6 +3536,9 @@ bool from_json(const boost::json::value& in, put_channel_membership_preferences_
     return true;
 }
 
+std::string to_string(const put_messaging_streaming_configurations_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_messaging_streaming_configurations_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const put_messaging_streaming_configurations_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "AppInstanceArn", v.app_instance_arn, o, false);
@@ -3176,6 +3562,9 @@ bool from_json(const boost::json::value& in, put_messaging_streaming_configurati
     return true;
 }
 
+std::string to_string(const put_messaging_streaming_configurations_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const put_messaging_streaming_configurations_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const put_messaging_streaming_configurations_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.streaming_configurations) write_member(obj, "StreamingConfigurations", *v.streaming_configurations, o, false);
@@ -3194,6 +3583,9 @@ bool from_json(const boost::json::value& in, put_messaging_streaming_configurati
     }
     return true;
 }
+
+std::string to_string(const redact_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const redact_channel_message_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const redact_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3226,6 +3618,9 @@ bool from_json(const boost::json::value& in, redact_channel_message_request& out
     return true;
 }
 
+std::string to_string(const redact_channel_message_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const redact_channel_message_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const redact_channel_message_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3253,6 +3648,9 @@ bool from_json(const boost::json::value& in, redact_channel_message_response& ou
     return true;
 }
 
+std::string to_string(const resource_limit_exceeded_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const resource_limit_exceeded_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const resource_limit_exceeded_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -3276,17 +3674,26 @@ bool from_json(const boost::json::value& in, resource_limit_exceeded_exception& 
     return true;
 }
 
+std::string to_string(const search_field_key& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const search_field_key& v) { return os << loggable_json(v); }
+
 bool search_field_key::is_known() const { return value == "MEMBERS"; }
 void to_json(boost::json::value& out, const search_field_key& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, search_field_key& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
 
+std::string to_string(const search_field_operator& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const search_field_operator& v) { return os << loggable_json(v); }
+
 bool search_field_operator::is_known() const { return value == "EQUALS" || value == "INCLUDES"; }
 void to_json(boost::json::value& out, const search_field_operator& v, const json_options&) { out = v.value; }
 bool from_json(const boost::json::value& in, search_field_operator& out, json_context& ctx) {
     return read_value(in, out.value, ctx);
 }
+
+std::string to_string(const search_field& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const search_field& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const search_field& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3315,10 +3722,13 @@ bool from_json(const boost::json::value& in, search_field& out, json_context& ct
     return true;
 }
 
+std::string to_string(const search_channels_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const search_channels_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const search_channels_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
-    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     write_member(obj, "Fields", v.fields, o, false);
+    if (!o.body_only && v.chime_bearer) write_member(obj, "ChimeBearer", *v.chime_bearer, o, false);
     if (!o.body_only && v.max_results) write_member(obj, "MaxResults", *v.max_results, o, false);
     if (!o.body_only && v.next_token) write_member(obj, "NextToken", *v.next_token, o, true);
 }
@@ -3346,6 +3756,9 @@ bool from_json(const boost::json::value& in, search_channels_request& out, json_
     return true;
 }
 
+std::string to_string(const search_channels_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const search_channels_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const search_channels_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channels) write_member(obj, "Channels", *v.channels, o, false);
@@ -3369,15 +3782,18 @@ bool from_json(const boost::json::value& in, search_channels_response& out, json
     return true;
 }
 
+std::string to_string(const send_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const send_channel_message_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const send_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
     write_member(obj, "Content", v.content, o, true);
     write_member(obj, "Type", v.type, o, false);
     write_member(obj, "Persistence", v.persistence, o, false);
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     write_member(obj, "ClientRequestToken", v.client_request_token, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (v.push_notification) write_member(obj, "PushNotification", *v.push_notification, o, false);
     if (v.message_attributes) write_member(obj, "MessageAttributes", *v.message_attributes, o, false);
     if (v.sub_channel_id) write_member(obj, "SubChannelId", *v.sub_channel_id, o, false);
@@ -3432,6 +3848,9 @@ bool from_json(const boost::json::value& in, send_channel_message_request& out, 
     return true;
 }
 
+std::string to_string(const send_channel_message_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const send_channel_message_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const send_channel_message_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3463,6 +3882,9 @@ bool from_json(const boost::json::value& in, send_channel_message_response& out,
     return true;
 }
 
+std::string to_string(const service_failure_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const service_failure_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const service_failure_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -3485,6 +3907,9 @@ bool from_json(const boost::json::value& in, service_failure_exception& out, jso
     }
     return true;
 }
+
+std::string to_string(const service_unavailable_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const service_unavailable_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const service_unavailable_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3509,6 +3934,9 @@ bool from_json(const boost::json::value& in, service_unavailable_exception& out,
     return true;
 }
 
+std::string to_string(const tag_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const tag_resource_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const tag_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "ResourceARN", v.resource_arn, o, false);
@@ -3531,6 +3959,9 @@ bool from_json(const boost::json::value& in, tag_resource_request& out, json_con
     }
     return true;
 }
+
+std::string to_string(const throttled_client_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const throttled_client_exception& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const throttled_client_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3555,6 +3986,9 @@ bool from_json(const boost::json::value& in, throttled_client_exception& out, js
     return true;
 }
 
+std::string to_string(const unauthorized_client_exception& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const unauthorized_client_exception& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const unauthorized_client_exception& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.code) write_member(obj, "Code", *v.code, o, false);
@@ -3578,6 +4012,9 @@ bool from_json(const boost::json::value& in, unauthorized_client_exception& out,
     return true;
 }
 
+std::string to_string(const untag_resource_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const untag_resource_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const untag_resource_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     write_member(obj, "ResourceARN", v.resource_arn, o, false);
@@ -3600,6 +4037,9 @@ bool from_json(const boost::json::value& in, untag_resource_request& out, json_c
     }
     return true;
 }
+
+std::string to_string(const update_channel_flow_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_flow_request& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_channel_flow_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
@@ -3628,6 +4068,9 @@ bool from_json(const boost::json::value& in, update_channel_flow_request& out, j
     return true;
 }
 
+std::string to_string(const update_channel_flow_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_flow_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_flow_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_flow_arn) write_member(obj, "ChannelFlowArn", *v.channel_flow_arn, o, false);
@@ -3647,13 +4090,16 @@ bool from_json(const boost::json::value& in, update_channel_flow_response& out, 
     return true;
 }
 
+std::string to_string(const update_channel_message_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_message_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_message_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
     if (!o.body_only) write_member(obj, "MessageId", v.message_id, o, false);
     write_member(obj, "Content", v.content, o, true);
-    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
+    if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
     if (v.sub_channel_id) write_member(obj, "SubChannelId", *v.sub_channel_id, o, false);
     if (v.content_type) write_member(obj, "ContentType", *v.content_type, o, true);
 }
@@ -3690,6 +4136,9 @@ bool from_json(const boost::json::value& in, update_channel_message_request& out
     return true;
 }
 
+std::string to_string(const update_channel_message_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_message_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_message_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3721,6 +4170,9 @@ bool from_json(const boost::json::value& in, update_channel_message_response& ou
     return true;
 }
 
+std::string to_string(const update_channel_read_marker_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_read_marker_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_read_marker_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
@@ -3744,6 +4196,9 @@ bool from_json(const boost::json::value& in, update_channel_read_marker_request&
     return true;
 }
 
+std::string to_string(const update_channel_read_marker_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_read_marker_response& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_read_marker_response& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (v.channel_arn) write_member(obj, "ChannelArn", *v.channel_arn, o, false);
@@ -3763,13 +4218,16 @@ bool from_json(const boost::json::value& in, update_channel_read_marker_response
     return true;
 }
 
+std::string to_string(const update_channel_request& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_request& v) { return os << loggable_json(v); }
+
 void to_json(boost::json::value& out, const update_channel_request& v, const json_options& o) {
     auto& obj = out.emplace_object();
     if (!o.body_only) write_member(obj, "ChannelArn", v.channel_arn, o, false);
+    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
     if (v.name) write_member(obj, "Name", *v.name, o, true);
     if (v.mode) write_member(obj, "Mode", *v.mode, o, false);
     if (v.metadata) write_member(obj, "Metadata", *v.metadata, o, true);
-    if (!o.body_only) write_member(obj, "ChimeBearer", v.chime_bearer, o, false);
 }
 bool from_json(const boost::json::value& in, update_channel_request& out, json_context& ctx) {
     const auto* obj = in.if_object();
@@ -3797,6 +4255,9 @@ bool from_json(const boost::json::value& in, update_channel_request& out, json_c
     }
     return true;
 }
+
+std::string to_string(const update_channel_response& v) { return loggable_json(v); }
+std::ostream& operator<<(std::ostream& os, const update_channel_response& v) { return os << loggable_json(v); }
 
 void to_json(boost::json::value& out, const update_channel_response& v, const json_options& o) {
     auto& obj = out.emplace_object();

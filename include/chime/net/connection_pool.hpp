@@ -44,6 +44,9 @@ struct pool_options {
     std::chrono::milliseconds dns_ttl = 30s;         ///< how long resolved addresses are reused
     std::size_t max_body_size = 16 * 1024 * 1024;    ///< larger responses fail with errc::body_too_large
     tls_options tls;
+    /// "host:port" (IPv6 in brackets) to connect to instead of the endpoint, as curl's --connect-to:
+    /// Host, SNI and the certificate's name check still use the endpoint. For emulators and tests.
+    std::string connect_to;
 };
 
 /// Cumulative counters; `open`, `idle` and `waiting` are current values.

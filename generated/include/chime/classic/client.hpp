@@ -21,247 +21,321 @@ public:
     const detail::service_client& core() const noexcept { return core_; }
 
     /// ListRooms: GET /accounts/{accountId}/rooms
+    /// Errors: NotFound, BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_rooms_response> list_rooms(list_rooms_request request);
     boost::asio::awaitable<result<list_rooms_response>> list_rooms(list_rooms_request request, no_throw_t);
 
     /// CreateRoom: POST /accounts/{accountId}/rooms
+    /// Errors: NotFound, BadRequest, Forbidden, UnauthorizedClient, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_room_response> create_room(create_room_request request);
     boost::asio::awaitable<result<create_room_response>> create_room(create_room_request request, no_throw_t);
 
     /// GetRoom: GET /accounts/{accountId}/rooms/{roomId}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_room_response> get_room(get_room_request request);
     boost::asio::awaitable<result<get_room_response>> get_room(get_room_request request, no_throw_t);
 
     /// UpdateRoom: POST /accounts/{accountId}/rooms/{roomId}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_room_response> update_room(update_room_request request);
     boost::asio::awaitable<result<update_room_response>> update_room(update_room_request request, no_throw_t);
 
     /// DeleteRoom: DELETE /accounts/{accountId}/rooms/{roomId}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_room(delete_room_request request);
     boost::asio::awaitable<result<void>> delete_room(delete_room_request request, no_throw_t);
 
     /// CreateRoomMembership: POST /accounts/{accountId}/rooms/{roomId}/memberships
+    /// Errors: Conflict, UnauthorizedClient, NotFound, BadRequest, Forbidden, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_room_membership_response> create_room_membership(create_room_membership_request request);
     boost::asio::awaitable<result<create_room_membership_response>> create_room_membership(create_room_membership_request request, no_throw_t);
 
     /// BatchCreateRoomMembership: POST /accounts/{accountId}/rooms/{roomId}/memberships?operation=batch-create
+    /// Errors: UnauthorizedClient, NotFound, BadRequest, Forbidden, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<batch_create_room_membership_response> batch_create_room_membership(batch_create_room_membership_request request);
     boost::asio::awaitable<result<batch_create_room_membership_response>> batch_create_room_membership(batch_create_room_membership_request request, no_throw_t);
 
     /// UpdateRoomMembership: POST /accounts/{accountId}/rooms/{roomId}/memberships/{memberId}
+    /// Errors: UnauthorizedClient, NotFound, BadRequest, Forbidden, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_room_membership_response> update_room_membership(update_room_membership_request request);
     boost::asio::awaitable<result<update_room_membership_response>> update_room_membership(update_room_membership_request request, no_throw_t);
 
     /// DeleteRoomMembership: DELETE /accounts/{accountId}/rooms/{roomId}/memberships/{memberId}
+    /// Errors: UnauthorizedClient, NotFound, BadRequest, Forbidden, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_room_membership(delete_room_membership_request request);
     boost::asio::awaitable<result<void>> delete_room_membership(delete_room_membership_request request, no_throw_t);
 
     /// ListRoomMemberships: GET /accounts/{accountId}/rooms/{roomId}/memberships
+    /// Errors: NotFound, BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_room_memberships_response> list_room_memberships(list_room_memberships_request request);
     boost::asio::awaitable<result<list_room_memberships_response>> list_room_memberships(list_room_memberships_request request, no_throw_t);
 
     /// CreateMeeting: POST /meetings
+    /// Errors: BadRequest, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_meeting_response> create_meeting(create_meeting_request request);
     boost::asio::awaitable<result<create_meeting_response>> create_meeting(create_meeting_request request, no_throw_t);
 
     /// GetMeeting: GET /meetings/{meetingId}
+    /// Errors: BadRequest, Forbidden, NotFound, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_meeting_response> get_meeting(get_meeting_request request);
     boost::asio::awaitable<result<get_meeting_response>> get_meeting(get_meeting_request request, no_throw_t);
 
     /// DeleteMeeting: DELETE /meetings/{meetingId}
+    /// Errors: BadRequest, Forbidden, ThrottledClient, NotFound, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_meeting(delete_meeting_request request);
     boost::asio::awaitable<result<void>> delete_meeting(delete_meeting_request request, no_throw_t);
 
     /// ListMeetings: GET /meetings
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_meetings_response> list_meetings(list_meetings_request request);
     boost::asio::awaitable<result<list_meetings_response>> list_meetings(list_meetings_request request, no_throw_t);
 
     /// CreateAttendee: POST /meetings/{meetingId}/attendees
+    /// Errors: BadRequest, Forbidden, NotFound, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_attendee_response> create_attendee(create_attendee_request request);
     boost::asio::awaitable<result<create_attendee_response>> create_attendee(create_attendee_request request, no_throw_t);
 
     /// BatchCreateAttendee: POST /meetings/{meetingId}/attendees?operation=batch-create
+    /// Errors: BadRequest, Forbidden, NotFound, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<batch_create_attendee_response> batch_create_attendee(batch_create_attendee_request request);
     boost::asio::awaitable<result<batch_create_attendee_response>> batch_create_attendee(batch_create_attendee_request request, no_throw_t);
 
     /// GetAttendee: GET /meetings/{meetingId}/attendees/{attendeeId}
+    /// Errors: BadRequest, Forbidden, NotFound, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_attendee_response> get_attendee(get_attendee_request request);
     boost::asio::awaitable<result<get_attendee_response>> get_attendee(get_attendee_request request, no_throw_t);
 
     /// DeleteAttendee: DELETE /meetings/{meetingId}/attendees/{attendeeId}
+    /// Errors: BadRequest, Forbidden, ThrottledClient, NotFound, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_attendee(delete_attendee_request request);
     boost::asio::awaitable<result<void>> delete_attendee(delete_attendee_request request, no_throw_t);
 
     /// ListAttendees: GET /meetings/{meetingId}/attendees
+    /// Errors: BadRequest, Forbidden, NotFound, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_attendees_response> list_attendees(list_attendees_request request);
     boost::asio::awaitable<result<list_attendees_response>> list_attendees(list_attendees_request request, no_throw_t);
 
     /// CreateAppInstance: POST /app-instances
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_app_instance_response> create_app_instance(create_app_instance_request request);
     boost::asio::awaitable<result<create_app_instance_response>> create_app_instance(create_app_instance_request request, no_throw_t);
 
     /// CreateAppInstanceUser: POST /app-instance-users
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_app_instance_user_response> create_app_instance_user(create_app_instance_user_request request);
     boost::asio::awaitable<result<create_app_instance_user_response>> create_app_instance_user(create_app_instance_user_request request, no_throw_t);
 
     /// CreateChannel: POST /channels
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_response> create_channel(create_channel_request request);
     boost::asio::awaitable<result<create_channel_response>> create_channel(create_channel_request request, no_throw_t);
 
     /// UpdateChannel: PUT /channels/{channelArn}
+    /// Errors: BadRequest, Forbidden, Conflict, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_channel_response> update_channel(update_channel_request request);
     boost::asio::awaitable<result<update_channel_response>> update_channel(update_channel_request request, no_throw_t);
 
     /// DeleteChannel: DELETE /channels/{channelArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel(delete_channel_request request);
     boost::asio::awaitable<result<void>> delete_channel(delete_channel_request request, no_throw_t);
 
     /// DescribeChannel: GET /channels/{channelArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_response> describe_channel(describe_channel_request request);
     boost::asio::awaitable<result<describe_channel_response>> describe_channel(describe_channel_request request, no_throw_t);
 
     /// ListChannels: GET /channels
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_response> list_channels(list_channels_request request);
     boost::asio::awaitable<result<list_channels_response>> list_channels(list_channels_request request, no_throw_t);
 
     /// CreateChannelBan: POST /channels/{channelArn}/bans
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_ban_response> create_channel_ban(create_channel_ban_request request);
     boost::asio::awaitable<result<create_channel_ban_response>> create_channel_ban(create_channel_ban_request request, no_throw_t);
 
     /// DeleteChannelBan: DELETE /channels/{channelArn}/bans/{memberArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_ban(delete_channel_ban_request request);
     boost::asio::awaitable<result<void>> delete_channel_ban(delete_channel_ban_request request, no_throw_t);
 
     /// DescribeChannelBan: GET /channels/{channelArn}/bans/{memberArn}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_ban_response> describe_channel_ban(describe_channel_ban_request request);
     boost::asio::awaitable<result<describe_channel_ban_response>> describe_channel_ban(describe_channel_ban_request request, no_throw_t);
 
     /// ListChannelBans: GET /channels/{channelArn}/bans
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_bans_response> list_channel_bans(list_channel_bans_request request);
     boost::asio::awaitable<result<list_channel_bans_response>> list_channel_bans(list_channel_bans_request request, no_throw_t);
 
     /// CreateChannelMembership: POST /channels/{channelArn}/memberships
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_membership_response> create_channel_membership(create_channel_membership_request request);
     boost::asio::awaitable<result<create_channel_membership_response>> create_channel_membership(create_channel_membership_request request, no_throw_t);
 
     /// DeleteChannelMembership: DELETE /channels/{channelArn}/memberships/{memberArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_membership(delete_channel_membership_request request);
     boost::asio::awaitable<result<void>> delete_channel_membership(delete_channel_membership_request request, no_throw_t);
 
     /// DescribeChannelMembership: GET /channels/{channelArn}/memberships/{memberArn}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_membership_response> describe_channel_membership(describe_channel_membership_request request);
     boost::asio::awaitable<result<describe_channel_membership_response>> describe_channel_membership(describe_channel_membership_request request, no_throw_t);
 
     /// ListChannelMemberships: GET /channels/{channelArn}/memberships
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_memberships_response> list_channel_memberships(list_channel_memberships_request request);
     boost::asio::awaitable<result<list_channel_memberships_response>> list_channel_memberships(list_channel_memberships_request request, no_throw_t);
 
     /// DescribeChannelMembershipForAppInstanceUser: GET /channels/{channelArn}?scope=app-instance-user-membership
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_membership_for_app_instance_user_response> describe_channel_membership_for_app_instance_user(describe_channel_membership_for_app_instance_user_request request);
     boost::asio::awaitable<result<describe_channel_membership_for_app_instance_user_response>> describe_channel_membership_for_app_instance_user(describe_channel_membership_for_app_instance_user_request request, no_throw_t);
 
     /// ListChannelMembershipsForAppInstanceUser: GET /channels?scope=app-instance-user-memberships
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_memberships_for_app_instance_user_response> list_channel_memberships_for_app_instance_user(list_channel_memberships_for_app_instance_user_request request);
     boost::asio::awaitable<result<list_channel_memberships_for_app_instance_user_response>> list_channel_memberships_for_app_instance_user(list_channel_memberships_for_app_instance_user_request request, no_throw_t);
 
     /// CreateChannelModerator: POST /channels/{channelArn}/moderators
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_moderator_response> create_channel_moderator(create_channel_moderator_request request);
     boost::asio::awaitable<result<create_channel_moderator_response>> create_channel_moderator(create_channel_moderator_request request, no_throw_t);
 
     /// DeleteChannelModerator: DELETE /channels/{channelArn}/moderators/{channelModeratorArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_moderator(delete_channel_moderator_request request);
     boost::asio::awaitable<result<void>> delete_channel_moderator(delete_channel_moderator_request request, no_throw_t);
 
     /// DescribeChannelModerator: GET /channels/{channelArn}/moderators/{channelModeratorArn}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_moderator_response> describe_channel_moderator(describe_channel_moderator_request request);
     boost::asio::awaitable<result<describe_channel_moderator_response>> describe_channel_moderator(describe_channel_moderator_request request, no_throw_t);
 
     /// ListChannelModerators: GET /channels/{channelArn}/moderators
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_moderators_response> list_channel_moderators(list_channel_moderators_request request);
     boost::asio::awaitable<result<list_channel_moderators_response>> list_channel_moderators(list_channel_moderators_request request, no_throw_t);
 
     /// DescribeChannelModeratedByAppInstanceUser: GET /channels/{channelArn}?scope=app-instance-user-moderated-channel
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_moderated_by_app_instance_user_response> describe_channel_moderated_by_app_instance_user(describe_channel_moderated_by_app_instance_user_request request);
     boost::asio::awaitable<result<describe_channel_moderated_by_app_instance_user_response>> describe_channel_moderated_by_app_instance_user(describe_channel_moderated_by_app_instance_user_request request, no_throw_t);
 
     /// ListChannelsModeratedByAppInstanceUser: GET /channels?scope=app-instance-user-moderated-channels
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_moderated_by_app_instance_user_response> list_channels_moderated_by_app_instance_user(list_channels_moderated_by_app_instance_user_request request);
     boost::asio::awaitable<result<list_channels_moderated_by_app_instance_user_response>> list_channels_moderated_by_app_instance_user(list_channels_moderated_by_app_instance_user_request request, no_throw_t);
 
     /// SendChannelMessage: POST /channels/{channelArn}/messages
+    /// Errors: BadRequest, Conflict, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<send_channel_message_response> send_channel_message(send_channel_message_request request);
     boost::asio::awaitable<result<send_channel_message_response>> send_channel_message(send_channel_message_request request, no_throw_t);
 
     /// GetChannelMessage: GET /channels/{channelArn}/messages/{messageId}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_channel_message_response> get_channel_message(get_channel_message_request request);
     boost::asio::awaitable<result<get_channel_message_response>> get_channel_message(get_channel_message_request request, no_throw_t);
 
     /// UpdateChannelMessage: PUT /channels/{channelArn}/messages/{messageId}
+    /// Errors: BadRequest, Conflict, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_channel_message_response> update_channel_message(update_channel_message_request request);
     boost::asio::awaitable<result<update_channel_message_response>> update_channel_message(update_channel_message_request request, no_throw_t);
 
     /// DeleteChannelMessage: DELETE /channels/{channelArn}/messages/{messageId}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_message(delete_channel_message_request request);
     boost::asio::awaitable<result<void>> delete_channel_message(delete_channel_message_request request, no_throw_t);
 
     /// RedactChannelMessage: POST /channels/{channelArn}/messages/{messageId}?operation=redact
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<redact_channel_message_response> redact_channel_message(redact_channel_message_request request);
     boost::asio::awaitable<result<redact_channel_message_response>> redact_channel_message(redact_channel_message_request request, no_throw_t);
 
     /// ListChannelMessages: GET /channels/{channelArn}/messages
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_messages_response> list_channel_messages(list_channel_messages_request request);
     boost::asio::awaitable<result<list_channel_messages_response>> list_channel_messages(list_channel_messages_request request, no_throw_t);
 
     /// UpdateChannelReadMarker: PUT /channels/{channelArn}/readMarker
+    /// Errors: BadRequest, Forbidden, Conflict, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_channel_read_marker_response> update_channel_read_marker(update_channel_read_marker_request request);
     boost::asio::awaitable<result<update_channel_read_marker_response>> update_channel_read_marker(update_channel_read_marker_request request, no_throw_t);
 
     /// CreateAccount: POST /accounts
+    /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_account_response> create_account(create_account_request request);
     boost::asio::awaitable<result<create_account_response>> create_account(create_account_request request, no_throw_t);
 
     /// GetAccount: GET /accounts/{accountId}
+    /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_account_response> get_account(get_account_request request);
     boost::asio::awaitable<result<get_account_response>> get_account(get_account_request request, no_throw_t);
 
     /// ListAccounts: GET /accounts
+    /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_accounts_response> list_accounts(list_accounts_request request);
     boost::asio::awaitable<result<list_accounts_response>> list_accounts(list_accounts_request request, no_throw_t);
 
     /// DeleteAccount: DELETE /accounts/{accountId}
+    /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, UnprocessableEntity, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<delete_account_response> delete_account(delete_account_request request);
     boost::asio::awaitable<result<delete_account_response>> delete_account(delete_account_request request, no_throw_t);
 
     /// CreateUser: POST /accounts/{accountId}/users?operation=create
+    /// Errors: UnauthorizedClient, NotFound, Conflict, Forbidden, BadRequest, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_user_response> create_user(create_user_request request);
     boost::asio::awaitable<result<create_user_response>> create_user(create_user_request request, no_throw_t);
 
     /// GetUser: GET /accounts/{accountId}/users/{userId}
+    /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_user_response> get_user(get_user_request request);
     boost::asio::awaitable<result<get_user_response>> get_user(get_user_request request, no_throw_t);
 
     /// ListUsers: GET /accounts/{accountId}/users
+    /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_users_response> list_users(list_users_request request);
     boost::asio::awaitable<result<list_users_response>> list_users(list_users_request request, no_throw_t);
 
     /// CreateBot: POST /accounts/{accountId}/bots
+    /// Errors: ServiceUnavailable, ServiceFailure, Forbidden, BadRequest, UnauthorizedClient, ResourceLimitExceeded, NotFound, ThrottledClient.
     boost::asio::awaitable<create_bot_response> create_bot(create_bot_request request);
     boost::asio::awaitable<result<create_bot_response>> create_bot(create_bot_request request, no_throw_t);
 
     /// GetBot: GET /accounts/{accountId}/bots/{botId}
+    /// Errors: ServiceUnavailable, ServiceFailure, Forbidden, UnauthorizedClient, NotFound, BadRequest, ThrottledClient.
     boost::asio::awaitable<get_bot_response> get_bot(get_bot_request request);
     boost::asio::awaitable<result<get_bot_response>> get_bot(get_bot_request request, no_throw_t);
 
     /// ListBots: GET /accounts/{accountId}/bots
+    /// Errors: ServiceUnavailable, ServiceFailure, Forbidden, UnauthorizedClient, BadRequest, NotFound, ThrottledClient.
     boost::asio::awaitable<list_bots_response> list_bots(list_bots_request request);
     boost::asio::awaitable<result<list_bots_response>> list_bots(list_bots_request request, no_throw_t);
 
     /// GetMessagingSessionEndpoint: GET /endpoints/messaging-session
+    /// Errors: UnauthorizedClient, Forbidden, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_messaging_session_endpoint_response> get_messaging_session_endpoint(get_messaging_session_endpoint_request request);
     boost::asio::awaitable<result<get_messaging_session_endpoint_response>> get_messaging_session_endpoint(get_messaging_session_endpoint_request request, no_throw_t);
 
 private:
     detail::service_client core_;
+};
+
+/// The errors the Chime model declares, each with the chime::aws_errc it decodes to.
+inline constexpr declared_error model_errors[] = {
+    {"BadRequestException", 400, aws_errc::bad_request},
+    {"ConflictException", 409, aws_errc::conflict},
+    {"ForbiddenException", 403, aws_errc::forbidden},
+    {"NotFoundException", 404, aws_errc::not_found},
+    {"ResourceLimitExceededException", 400, aws_errc::resource_limit_exceeded},
+    {"ServiceFailureException", 500, aws_errc::service_failure},
+    {"ServiceUnavailableException", 503, aws_errc::service_unavailable},
+    {"ThrottledClientException", 429, aws_errc::throttled_client},
+    {"UnauthorizedClientException", 401, aws_errc::unauthorized_client},
+    {"UnprocessableEntityException", 422, aws_errc::unprocessable_entity},
 };
 
 /// Every operation of this client, for calls by name (see chime/invoke.hpp).

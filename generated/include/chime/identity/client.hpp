@@ -21,127 +21,170 @@ public:
     const detail::service_client& core() const noexcept { return core_; }
 
     /// CreateAppInstance: POST /app-instances
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_app_instance_response> create_app_instance(create_app_instance_request request);
     boost::asio::awaitable<result<create_app_instance_response>> create_app_instance(create_app_instance_request request, no_throw_t);
 
     /// CreateAppInstanceAdmin: POST /app-instances/{appInstanceArn}/admins
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_app_instance_admin_response> create_app_instance_admin(create_app_instance_admin_request request);
     boost::asio::awaitable<result<create_app_instance_admin_response>> create_app_instance_admin(create_app_instance_admin_request request, no_throw_t);
 
     /// CreateAppInstanceBot: POST /app-instance-bots
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_app_instance_bot_response> create_app_instance_bot(create_app_instance_bot_request request);
     boost::asio::awaitable<result<create_app_instance_bot_response>> create_app_instance_bot(create_app_instance_bot_request request, no_throw_t);
 
     /// CreateAppInstanceUser: POST /app-instance-users
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_app_instance_user_response> create_app_instance_user(create_app_instance_user_request request);
     boost::asio::awaitable<result<create_app_instance_user_response>> create_app_instance_user(create_app_instance_user_request request, no_throw_t);
 
     /// DeleteAppInstance: DELETE /app-instances/{appInstanceArn}
+    /// Errors: BadRequest, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_app_instance(delete_app_instance_request request);
     boost::asio::awaitable<result<void>> delete_app_instance(delete_app_instance_request request, no_throw_t);
 
     /// DeleteAppInstanceAdmin: DELETE /app-instances/{appInstanceArn}/admins/{appInstanceAdminArn}
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_app_instance_admin(delete_app_instance_admin_request request);
     boost::asio::awaitable<result<void>> delete_app_instance_admin(delete_app_instance_admin_request request, no_throw_t);
 
     /// DeleteAppInstanceBot: DELETE /app-instance-bots/{appInstanceBotArn}
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_app_instance_bot(delete_app_instance_bot_request request);
     boost::asio::awaitable<result<void>> delete_app_instance_bot(delete_app_instance_bot_request request, no_throw_t);
 
     /// DeleteAppInstanceUser: DELETE /app-instance-users/{appInstanceUserArn}
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_app_instance_user(delete_app_instance_user_request request);
     boost::asio::awaitable<result<void>> delete_app_instance_user(delete_app_instance_user_request request, no_throw_t);
 
     /// DeregisterAppInstanceUserEndpoint: DELETE /app-instance-users/{appInstanceUserArn}/endpoints/{endpointId}
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> deregister_app_instance_user_endpoint(deregister_app_instance_user_endpoint_request request);
     boost::asio::awaitable<result<void>> deregister_app_instance_user_endpoint(deregister_app_instance_user_endpoint_request request, no_throw_t);
 
     /// DescribeAppInstance: GET /app-instances/{appInstanceArn}
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_app_instance_response> describe_app_instance(describe_app_instance_request request);
     boost::asio::awaitable<result<describe_app_instance_response>> describe_app_instance(describe_app_instance_request request, no_throw_t);
 
     /// DescribeAppInstanceAdmin: GET /app-instances/{appInstanceArn}/admins/{appInstanceAdminArn}
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_app_instance_admin_response> describe_app_instance_admin(describe_app_instance_admin_request request);
     boost::asio::awaitable<result<describe_app_instance_admin_response>> describe_app_instance_admin(describe_app_instance_admin_request request, no_throw_t);
 
     /// DescribeAppInstanceBot: GET /app-instance-bots/{appInstanceBotArn}
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, NotFound, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_app_instance_bot_response> describe_app_instance_bot(describe_app_instance_bot_request request);
     boost::asio::awaitable<result<describe_app_instance_bot_response>> describe_app_instance_bot(describe_app_instance_bot_request request, no_throw_t);
 
     /// DescribeAppInstanceUser: GET /app-instance-users/{appInstanceUserArn}
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_app_instance_user_response> describe_app_instance_user(describe_app_instance_user_request request);
     boost::asio::awaitable<result<describe_app_instance_user_response>> describe_app_instance_user(describe_app_instance_user_request request, no_throw_t);
 
     /// DescribeAppInstanceUserEndpoint: GET /app-instance-users/{appInstanceUserArn}/endpoints/{endpointId}
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_app_instance_user_endpoint_response> describe_app_instance_user_endpoint(describe_app_instance_user_endpoint_request request);
     boost::asio::awaitable<result<describe_app_instance_user_endpoint_response>> describe_app_instance_user_endpoint(describe_app_instance_user_endpoint_request request, no_throw_t);
 
     /// GetAppInstanceRetentionSettings: GET /app-instances/{appInstanceArn}/retention-settings
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_app_instance_retention_settings_response> get_app_instance_retention_settings(get_app_instance_retention_settings_request request);
     boost::asio::awaitable<result<get_app_instance_retention_settings_response>> get_app_instance_retention_settings(get_app_instance_retention_settings_request request, no_throw_t);
 
     /// ListAppInstanceAdmins: GET /app-instances/{appInstanceArn}/admins
+    /// Errors: BadRequest, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instance_admins_response> list_app_instance_admins(list_app_instance_admins_request request);
     boost::asio::awaitable<result<list_app_instance_admins_response>> list_app_instance_admins(list_app_instance_admins_request request, no_throw_t);
 
     /// ListAppInstanceBots: GET /app-instance-bots
+    /// Errors: BadRequest, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instance_bots_response> list_app_instance_bots(list_app_instance_bots_request request);
     boost::asio::awaitable<result<list_app_instance_bots_response>> list_app_instance_bots(list_app_instance_bots_request request, no_throw_t);
 
     /// ListAppInstanceUserEndpoints: GET /app-instance-users/{appInstanceUserArn}/endpoints
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instance_user_endpoints_response> list_app_instance_user_endpoints(list_app_instance_user_endpoints_request request);
     boost::asio::awaitable<result<list_app_instance_user_endpoints_response>> list_app_instance_user_endpoints(list_app_instance_user_endpoints_request request, no_throw_t);
 
     /// ListAppInstanceUsers: GET /app-instance-users
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instance_users_response> list_app_instance_users(list_app_instance_users_request request);
     boost::asio::awaitable<result<list_app_instance_users_response>> list_app_instance_users(list_app_instance_users_request request, no_throw_t);
 
     /// ListAppInstances: GET /app-instances
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instances_response> list_app_instances(list_app_instances_request request);
     boost::asio::awaitable<result<list_app_instances_response>> list_app_instances(list_app_instances_request request, no_throw_t);
 
     /// ListTagsForResource: GET /tags
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_tags_for_resource_response> list_tags_for_resource(list_tags_for_resource_request request);
     boost::asio::awaitable<result<list_tags_for_resource_response>> list_tags_for_resource(list_tags_for_resource_request request, no_throw_t);
 
     /// PutAppInstanceRetentionSettings: PUT /app-instances/{appInstanceArn}/retention-settings
+    /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<put_app_instance_retention_settings_response> put_app_instance_retention_settings(put_app_instance_retention_settings_request request);
     boost::asio::awaitable<result<put_app_instance_retention_settings_response>> put_app_instance_retention_settings(put_app_instance_retention_settings_request request, no_throw_t);
 
     /// PutAppInstanceUserExpirationSettings: PUT /app-instance-users/{appInstanceUserArn}/expiration-settings
+    /// Errors: BadRequest, Conflict, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<put_app_instance_user_expiration_settings_response> put_app_instance_user_expiration_settings(put_app_instance_user_expiration_settings_request request);
     boost::asio::awaitable<result<put_app_instance_user_expiration_settings_response>> put_app_instance_user_expiration_settings(put_app_instance_user_expiration_settings_request request, no_throw_t);
 
     /// RegisterAppInstanceUserEndpoint: POST /app-instance-users/{appInstanceUserArn}/endpoints
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<register_app_instance_user_endpoint_response> register_app_instance_user_endpoint(register_app_instance_user_endpoint_request request);
     boost::asio::awaitable<result<register_app_instance_user_endpoint_response>> register_app_instance_user_endpoint(register_app_instance_user_endpoint_request request, no_throw_t);
 
     /// TagResource: POST /tags?operation=tag-resource
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> tag_resource(tag_resource_request request);
     boost::asio::awaitable<result<void>> tag_resource(tag_resource_request request, no_throw_t);
 
     /// UntagResource: POST /tags?operation=untag-resource
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> untag_resource(untag_resource_request request);
     boost::asio::awaitable<result<void>> untag_resource(untag_resource_request request, no_throw_t);
 
     /// UpdateAppInstance: PUT /app-instances/{appInstanceArn}
+    /// Errors: BadRequest, Conflict, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_app_instance_response> update_app_instance(update_app_instance_request request);
     boost::asio::awaitable<result<update_app_instance_response>> update_app_instance(update_app_instance_request request, no_throw_t);
 
     /// UpdateAppInstanceBot: PUT /app-instance-bots/{appInstanceBotArn}
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_app_instance_bot_response> update_app_instance_bot(update_app_instance_bot_request request);
     boost::asio::awaitable<result<update_app_instance_bot_response>> update_app_instance_bot(update_app_instance_bot_request request, no_throw_t);
 
     /// UpdateAppInstanceUser: PUT /app-instance-users/{appInstanceUserArn}
+    /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_app_instance_user_response> update_app_instance_user(update_app_instance_user_request request);
     boost::asio::awaitable<result<update_app_instance_user_response>> update_app_instance_user(update_app_instance_user_request request, no_throw_t);
 
     /// UpdateAppInstanceUserEndpoint: PUT /app-instance-users/{appInstanceUserArn}/endpoints/{endpointId}
+    /// Errors: BadRequest, Conflict, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_app_instance_user_endpoint_response> update_app_instance_user_endpoint(update_app_instance_user_endpoint_request request);
     boost::asio::awaitable<result<update_app_instance_user_endpoint_response>> update_app_instance_user_endpoint(update_app_instance_user_endpoint_request request, no_throw_t);
 
 private:
     detail::service_client core_;
+};
+
+/// The errors the Chime SDK Identity model declares, each with the chime::aws_errc it decodes to.
+inline constexpr declared_error model_errors[] = {
+    {"BadRequestException", 400, aws_errc::bad_request},
+    {"ConflictException", 409, aws_errc::conflict},
+    {"ForbiddenException", 403, aws_errc::forbidden},
+    {"NotFoundException", 404, aws_errc::not_found},
+    {"ResourceLimitExceededException", 400, aws_errc::resource_limit_exceeded},
+    {"ServiceFailureException", 500, aws_errc::service_failure},
+    {"ServiceUnavailableException", 503, aws_errc::service_unavailable},
+    {"ThrottledClientException", 429, aws_errc::throttled_client},
+    {"UnauthorizedClientException", 401, aws_errc::unauthorized_client},
 };
 
 /// Every operation of this client, for calls by name (see chime/invoke.hpp).

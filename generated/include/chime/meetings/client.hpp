@@ -21,71 +21,103 @@ public:
     const detail::service_client& core() const noexcept { return core_; }
 
     /// BatchCreateAttendee: POST /meetings/{MeetingId}/attendees?operation=batch-create
+    /// Errors: BadRequest, Forbidden, NotFound, Unauthorized, UnprocessableEntity, LimitExceeded, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<batch_create_attendee_response> batch_create_attendee(batch_create_attendee_request request);
     boost::asio::awaitable<result<batch_create_attendee_response>> batch_create_attendee(batch_create_attendee_request request, no_throw_t);
 
     /// BatchUpdateAttendeeCapabilitiesExcept: PUT /meetings/{MeetingId}/attendees/capabilities?operation=batch-update-except
+    /// Errors: BadRequest, Conflict, Unauthorized, NotFound, Forbidden, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<void> batch_update_attendee_capabilities_except(batch_update_attendee_capabilities_except_request request);
     boost::asio::awaitable<result<void>> batch_update_attendee_capabilities_except(batch_update_attendee_capabilities_except_request request, no_throw_t);
 
     /// CreateAttendee: POST /meetings/{MeetingId}/attendees
+    /// Errors: BadRequest, Forbidden, NotFound, Unauthorized, UnprocessableEntity, LimitExceeded, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<create_attendee_response> create_attendee(create_attendee_request request);
     boost::asio::awaitable<result<create_attendee_response>> create_attendee(create_attendee_request request, no_throw_t);
 
     /// CreateMeeting: POST /meetings
+    /// Errors: BadRequest, Conflict, Forbidden, Unauthorized, Throttling, ServiceFailure, ServiceUnavailable, LimitExceeded.
     boost::asio::awaitable<create_meeting_response> create_meeting(create_meeting_request request);
     boost::asio::awaitable<result<create_meeting_response>> create_meeting(create_meeting_request request, no_throw_t);
 
     /// CreateMeetingWithAttendees: POST /meetings?operation=create-attendees
+    /// Errors: BadRequest, Conflict, Forbidden, Unauthorized, Throttling, ServiceFailure, ServiceUnavailable, LimitExceeded.
     boost::asio::awaitable<create_meeting_with_attendees_response> create_meeting_with_attendees(create_meeting_with_attendees_request request);
     boost::asio::awaitable<result<create_meeting_with_attendees_response>> create_meeting_with_attendees(create_meeting_with_attendees_request request, no_throw_t);
 
     /// DeleteAttendee: DELETE /meetings/{MeetingId}/attendees/{AttendeeId}
+    /// Errors: BadRequest, Forbidden, NotFound, Unauthorized, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<void> delete_attendee(delete_attendee_request request);
     boost::asio::awaitable<result<void>> delete_attendee(delete_attendee_request request, no_throw_t);
 
     /// DeleteMeeting: DELETE /meetings/{MeetingId}
+    /// Errors: BadRequest, Forbidden, Unauthorized, NotFound, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<void> delete_meeting(delete_meeting_request request);
     boost::asio::awaitable<result<void>> delete_meeting(delete_meeting_request request, no_throw_t);
 
     /// GetAttendee: GET /meetings/{MeetingId}/attendees/{AttendeeId}
+    /// Errors: BadRequest, Forbidden, NotFound, Unauthorized, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<get_attendee_response> get_attendee(get_attendee_request request);
     boost::asio::awaitable<result<get_attendee_response>> get_attendee(get_attendee_request request, no_throw_t);
 
     /// GetMeeting: GET /meetings/{MeetingId}
+    /// Errors: NotFound, BadRequest, Forbidden, Unauthorized, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<get_meeting_response> get_meeting(get_meeting_request request);
     boost::asio::awaitable<result<get_meeting_response>> get_meeting(get_meeting_request request, no_throw_t);
 
     /// ListAttendees: GET /meetings/{MeetingId}/attendees
+    /// Errors: BadRequest, Forbidden, NotFound, Unauthorized, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<list_attendees_response> list_attendees(list_attendees_request request);
     boost::asio::awaitable<result<list_attendees_response>> list_attendees(list_attendees_request request, no_throw_t);
 
     /// ListTagsForResource: GET /tags
+    /// Errors: BadRequest, Forbidden, Unauthorized, LimitExceeded, ServiceUnavailable, ServiceFailure, Throttling, ResourceNotFound.
     boost::asio::awaitable<list_tags_for_resource_response> list_tags_for_resource(list_tags_for_resource_request request);
     boost::asio::awaitable<result<list_tags_for_resource_response>> list_tags_for_resource(list_tags_for_resource_request request, no_throw_t);
 
     /// StartMeetingTranscription: POST /meetings/{MeetingId}/transcription?operation=start
+    /// Errors: NotFound, Forbidden, BadRequest, Unauthorized, LimitExceeded, UnprocessableEntity, Throttling, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> start_meeting_transcription(start_meeting_transcription_request request);
     boost::asio::awaitable<result<void>> start_meeting_transcription(start_meeting_transcription_request request, no_throw_t);
 
     /// StopMeetingTranscription: POST /meetings/{MeetingId}/transcription?operation=stop
+    /// Errors: Forbidden, NotFound, BadRequest, Unauthorized, UnprocessableEntity, Throttling, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> stop_meeting_transcription(stop_meeting_transcription_request request);
     boost::asio::awaitable<result<void>> stop_meeting_transcription(stop_meeting_transcription_request request, no_throw_t);
 
     /// TagResource: POST /tags?operation=tag-resource
+    /// Errors: BadRequest, Forbidden, Unauthorized, LimitExceeded, ServiceUnavailable, ServiceFailure, Throttling, ResourceNotFound, TooManyTags.
     boost::asio::awaitable<tag_resource_response> tag_resource(tag_resource_request request);
     boost::asio::awaitable<result<tag_resource_response>> tag_resource(tag_resource_request request, no_throw_t);
 
     /// UntagResource: POST /tags?operation=untag-resource
+    /// Errors: BadRequest, Forbidden, Unauthorized, LimitExceeded, ServiceUnavailable, ServiceFailure, Throttling, ResourceNotFound.
     boost::asio::awaitable<untag_resource_response> untag_resource(untag_resource_request request);
     boost::asio::awaitable<result<untag_resource_response>> untag_resource(untag_resource_request request, no_throw_t);
 
     /// UpdateAttendeeCapabilities: PUT /meetings/{MeetingId}/attendees/{AttendeeId}/capabilities
+    /// Errors: BadRequest, Conflict, Unauthorized, NotFound, Forbidden, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<update_attendee_capabilities_response> update_attendee_capabilities(update_attendee_capabilities_request request);
     boost::asio::awaitable<result<update_attendee_capabilities_response>> update_attendee_capabilities(update_attendee_capabilities_request request, no_throw_t);
 
 private:
     detail::service_client core_;
+};
+
+/// The errors the Chime SDK Meetings model declares, each with the chime::aws_errc it decodes to.
+inline constexpr declared_error model_errors[] = {
+    {"BadRequestException", 400, aws_errc::bad_request},
+    {"ConflictException", 409, aws_errc::conflict},
+    {"ForbiddenException", 403, aws_errc::forbidden},
+    {"LimitExceededException", 400, aws_errc::limit_exceeded},
+    {"NotFoundException", 404, aws_errc::not_found},
+    {"ResourceNotFoundException", 404, aws_errc::resource_not_found},
+    {"ServiceFailureException", 500, aws_errc::service_failure},
+    {"ServiceUnavailableException", 503, aws_errc::service_unavailable},
+    {"ThrottlingException", 429, aws_errc::throttling},
+    {"TooManyTagsException", 400, aws_errc::too_many_tags},
+    {"UnauthorizedException", 401, aws_errc::unauthorized},
+    {"UnprocessableEntityException", 422, aws_errc::unprocessable_entity},
 };
 
 /// Every operation of this client, for calls by name (see chime/invoke.hpp).

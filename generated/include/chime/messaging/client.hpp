@@ -21,211 +21,275 @@ public:
     const detail::service_client& core() const noexcept { return core_; }
 
     /// AssociateChannelFlow: PUT /channels/{channelArn}/channel-flow
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, Conflict, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> associate_channel_flow(associate_channel_flow_request request);
     boost::asio::awaitable<result<void>> associate_channel_flow(associate_channel_flow_request request, no_throw_t);
 
     /// BatchCreateChannelMembership: POST /channels/{channelArn}/memberships?operation=batch-create
+    /// Errors: ServiceFailure, ServiceUnavailable, UnauthorizedClient, BadRequest, NotFound, Forbidden, ThrottledClient, ResourceLimitExceeded.
     boost::asio::awaitable<batch_create_channel_membership_response> batch_create_channel_membership(batch_create_channel_membership_request request);
     boost::asio::awaitable<result<batch_create_channel_membership_response>> batch_create_channel_membership(batch_create_channel_membership_request request, no_throw_t);
 
     /// ChannelFlowCallback: POST /channels/{channelArn}?operation=channel-flow-callback
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<channel_flow_callback_response> channel_flow_callback(channel_flow_callback_request request);
     boost::asio::awaitable<result<channel_flow_callback_response>> channel_flow_callback(channel_flow_callback_request request, no_throw_t);
 
     /// CreateChannel: POST /channels
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_response> create_channel(create_channel_request request);
     boost::asio::awaitable<result<create_channel_response>> create_channel(create_channel_request request, no_throw_t);
 
     /// CreateChannelBan: POST /channels/{channelArn}/bans
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_ban_response> create_channel_ban(create_channel_ban_request request);
     boost::asio::awaitable<result<create_channel_ban_response>> create_channel_ban(create_channel_ban_request request, no_throw_t);
 
     /// CreateChannelFlow: POST /channel-flows
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_flow_response> create_channel_flow(create_channel_flow_request request);
     boost::asio::awaitable<result<create_channel_flow_response>> create_channel_flow(create_channel_flow_request request, no_throw_t);
 
     /// CreateChannelMembership: POST /channels/{channelArn}/memberships
+    /// Errors: BadRequest, NotFound, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_membership_response> create_channel_membership(create_channel_membership_request request);
     boost::asio::awaitable<result<create_channel_membership_response>> create_channel_membership(create_channel_membership_request request, no_throw_t);
 
     /// CreateChannelModerator: POST /channels/{channelArn}/moderators
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<create_channel_moderator_response> create_channel_moderator(create_channel_moderator_request request);
     boost::asio::awaitable<result<create_channel_moderator_response>> create_channel_moderator(create_channel_moderator_request request, no_throw_t);
 
     /// DeleteChannel: DELETE /channels/{channelArn}
+    /// Errors: BadRequest, Forbidden, Conflict, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel(delete_channel_request request);
     boost::asio::awaitable<result<void>> delete_channel(delete_channel_request request, no_throw_t);
 
     /// DeleteChannelBan: DELETE /channels/{channelArn}/bans/{memberArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_ban(delete_channel_ban_request request);
     boost::asio::awaitable<result<void>> delete_channel_ban(delete_channel_ban_request request, no_throw_t);
 
     /// DeleteChannelFlow: DELETE /channel-flows/{channelFlowArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, Conflict, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_flow(delete_channel_flow_request request);
     boost::asio::awaitable<result<void>> delete_channel_flow(delete_channel_flow_request request, no_throw_t);
 
     /// DeleteChannelMembership: DELETE /channels/{channelArn}/memberships/{memberArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_membership(delete_channel_membership_request request);
     boost::asio::awaitable<result<void>> delete_channel_membership(delete_channel_membership_request request, no_throw_t);
 
     /// DeleteChannelMessage: DELETE /channels/{channelArn}/messages/{messageId}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_message(delete_channel_message_request request);
     boost::asio::awaitable<result<void>> delete_channel_message(delete_channel_message_request request, no_throw_t);
 
     /// DeleteChannelModerator: DELETE /channels/{channelArn}/moderators/{channelModeratorArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_channel_moderator(delete_channel_moderator_request request);
     boost::asio::awaitable<result<void>> delete_channel_moderator(delete_channel_moderator_request request, no_throw_t);
 
     /// DeleteMessagingStreamingConfigurations: DELETE /app-instances/{appInstanceArn}/streaming-configurations
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> delete_messaging_streaming_configurations(delete_messaging_streaming_configurations_request request);
     boost::asio::awaitable<result<void>> delete_messaging_streaming_configurations(delete_messaging_streaming_configurations_request request, no_throw_t);
 
     /// DescribeChannel: GET /channels/{channelArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_response> describe_channel(describe_channel_request request);
     boost::asio::awaitable<result<describe_channel_response>> describe_channel(describe_channel_request request, no_throw_t);
 
     /// DescribeChannelBan: GET /channels/{channelArn}/bans/{memberArn}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_ban_response> describe_channel_ban(describe_channel_ban_request request);
     boost::asio::awaitable<result<describe_channel_ban_response>> describe_channel_ban(describe_channel_ban_request request, no_throw_t);
 
     /// DescribeChannelFlow: GET /channel-flows/{channelFlowArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_flow_response> describe_channel_flow(describe_channel_flow_request request);
     boost::asio::awaitable<result<describe_channel_flow_response>> describe_channel_flow(describe_channel_flow_request request, no_throw_t);
 
     /// DescribeChannelMembership: GET /channels/{channelArn}/memberships/{memberArn}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_membership_response> describe_channel_membership(describe_channel_membership_request request);
     boost::asio::awaitable<result<describe_channel_membership_response>> describe_channel_membership(describe_channel_membership_request request, no_throw_t);
 
     /// DescribeChannelMembershipForAppInstanceUser: GET /channels/{channelArn}?scope=app-instance-user-membership
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_membership_for_app_instance_user_response> describe_channel_membership_for_app_instance_user(describe_channel_membership_for_app_instance_user_request request);
     boost::asio::awaitable<result<describe_channel_membership_for_app_instance_user_response>> describe_channel_membership_for_app_instance_user(describe_channel_membership_for_app_instance_user_request request, no_throw_t);
 
     /// DescribeChannelModeratedByAppInstanceUser: GET /channels/{channelArn}?scope=app-instance-user-moderated-channel
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_moderated_by_app_instance_user_response> describe_channel_moderated_by_app_instance_user(describe_channel_moderated_by_app_instance_user_request request);
     boost::asio::awaitable<result<describe_channel_moderated_by_app_instance_user_response>> describe_channel_moderated_by_app_instance_user(describe_channel_moderated_by_app_instance_user_request request, no_throw_t);
 
     /// DescribeChannelModerator: GET /channels/{channelArn}/moderators/{channelModeratorArn}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<describe_channel_moderator_response> describe_channel_moderator(describe_channel_moderator_request request);
     boost::asio::awaitable<result<describe_channel_moderator_response>> describe_channel_moderator(describe_channel_moderator_request request, no_throw_t);
 
     /// DisassociateChannelFlow: DELETE /channels/{channelArn}/channel-flow/{channelFlowArn}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, Conflict, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> disassociate_channel_flow(disassociate_channel_flow_request request);
     boost::asio::awaitable<result<void>> disassociate_channel_flow(disassociate_channel_flow_request request, no_throw_t);
 
     /// GetChannelMembershipPreferences: GET /channels/{channelArn}/memberships/{memberArn}/preferences
+    /// Errors: BadRequest, UnauthorizedClient, Forbidden, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_channel_membership_preferences_response> get_channel_membership_preferences(get_channel_membership_preferences_request request);
     boost::asio::awaitable<result<get_channel_membership_preferences_response>> get_channel_membership_preferences(get_channel_membership_preferences_request request, no_throw_t);
 
     /// GetChannelMessage: GET /channels/{channelArn}/messages/{messageId}
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_channel_message_response> get_channel_message(get_channel_message_request request);
     boost::asio::awaitable<result<get_channel_message_response>> get_channel_message(get_channel_message_request request, no_throw_t);
 
     /// GetChannelMessageStatus: GET /channels/{channelArn}/messages/{messageId}?scope=message-status
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_channel_message_status_response> get_channel_message_status(get_channel_message_status_request request);
     boost::asio::awaitable<result<get_channel_message_status_response>> get_channel_message_status(get_channel_message_status_request request, no_throw_t);
 
     /// GetMessagingSessionEndpoint: GET /endpoints/messaging-session
+    /// Errors: UnauthorizedClient, Forbidden, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_messaging_session_endpoint_response> get_messaging_session_endpoint(get_messaging_session_endpoint_request request);
     boost::asio::awaitable<result<get_messaging_session_endpoint_response>> get_messaging_session_endpoint(get_messaging_session_endpoint_request request, no_throw_t);
 
     /// GetMessagingStreamingConfigurations: GET /app-instances/{appInstanceArn}/streaming-configurations
+    /// Errors: BadRequest, Forbidden, NotFound, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<get_messaging_streaming_configurations_response> get_messaging_streaming_configurations(get_messaging_streaming_configurations_request request);
     boost::asio::awaitable<result<get_messaging_streaming_configurations_response>> get_messaging_streaming_configurations(get_messaging_streaming_configurations_request request, no_throw_t);
 
     /// ListChannelBans: GET /channels/{channelArn}/bans
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_bans_response> list_channel_bans(list_channel_bans_request request);
     boost::asio::awaitable<result<list_channel_bans_response>> list_channel_bans(list_channel_bans_request request, no_throw_t);
 
     /// ListChannelFlows: GET /channel-flows
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_flows_response> list_channel_flows(list_channel_flows_request request);
     boost::asio::awaitable<result<list_channel_flows_response>> list_channel_flows(list_channel_flows_request request, no_throw_t);
 
     /// ListChannelMemberships: GET /channels/{channelArn}/memberships
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_memberships_response> list_channel_memberships(list_channel_memberships_request request);
     boost::asio::awaitable<result<list_channel_memberships_response>> list_channel_memberships(list_channel_memberships_request request, no_throw_t);
 
     /// ListChannelMembershipsForAppInstanceUser: GET /channels?scope=app-instance-user-memberships
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_memberships_for_app_instance_user_response> list_channel_memberships_for_app_instance_user(list_channel_memberships_for_app_instance_user_request request);
     boost::asio::awaitable<result<list_channel_memberships_for_app_instance_user_response>> list_channel_memberships_for_app_instance_user(list_channel_memberships_for_app_instance_user_request request, no_throw_t);
 
     /// ListChannelMessages: GET /channels/{channelArn}/messages
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_messages_response> list_channel_messages(list_channel_messages_request request);
     boost::asio::awaitable<result<list_channel_messages_response>> list_channel_messages(list_channel_messages_request request, no_throw_t);
 
     /// ListChannelModerators: GET /channels/{channelArn}/moderators
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_moderators_response> list_channel_moderators(list_channel_moderators_request request);
     boost::asio::awaitable<result<list_channel_moderators_response>> list_channel_moderators(list_channel_moderators_request request, no_throw_t);
 
     /// ListChannels: GET /channels
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_response> list_channels(list_channels_request request);
     boost::asio::awaitable<result<list_channels_response>> list_channels(list_channels_request request, no_throw_t);
 
     /// ListChannelsAssociatedWithChannelFlow: GET /channels?scope=channel-flow-associations
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_associated_with_channel_flow_response> list_channels_associated_with_channel_flow(list_channels_associated_with_channel_flow_request request);
     boost::asio::awaitable<result<list_channels_associated_with_channel_flow_response>> list_channels_associated_with_channel_flow(list_channels_associated_with_channel_flow_request request, no_throw_t);
 
     /// ListChannelsModeratedByAppInstanceUser: GET /channels?scope=app-instance-user-moderated-channels
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_moderated_by_app_instance_user_response> list_channels_moderated_by_app_instance_user(list_channels_moderated_by_app_instance_user_request request);
     boost::asio::awaitable<result<list_channels_moderated_by_app_instance_user_response>> list_channels_moderated_by_app_instance_user(list_channels_moderated_by_app_instance_user_request request, no_throw_t);
 
     /// ListSubChannels: GET /channels/{channelArn}/subchannels
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_sub_channels_response> list_sub_channels(list_sub_channels_request request);
     boost::asio::awaitable<result<list_sub_channels_response>> list_sub_channels(list_sub_channels_request request, no_throw_t);
 
     /// ListTagsForResource: GET /tags
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_tags_for_resource_response> list_tags_for_resource(list_tags_for_resource_request request);
     boost::asio::awaitable<result<list_tags_for_resource_response>> list_tags_for_resource(list_tags_for_resource_request request, no_throw_t);
 
     /// PutChannelExpirationSettings: PUT /channels/{channelArn}/expiration-settings
+    /// Errors: BadRequest, Forbidden, Conflict, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<put_channel_expiration_settings_response> put_channel_expiration_settings(put_channel_expiration_settings_request request);
     boost::asio::awaitable<result<put_channel_expiration_settings_response>> put_channel_expiration_settings(put_channel_expiration_settings_request request, no_throw_t);
 
     /// PutChannelMembershipPreferences: PUT /channels/{channelArn}/memberships/{memberArn}/preferences
+    /// Errors: BadRequest, Conflict, UnauthorizedClient, Forbidden, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<put_channel_membership_preferences_response> put_channel_membership_preferences(put_channel_membership_preferences_request request);
     boost::asio::awaitable<result<put_channel_membership_preferences_response>> put_channel_membership_preferences(put_channel_membership_preferences_request request, no_throw_t);
 
     /// PutMessagingStreamingConfigurations: PUT /app-instances/{appInstanceArn}/streaming-configurations
+    /// Errors: NotFound, BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, Conflict, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<put_messaging_streaming_configurations_response> put_messaging_streaming_configurations(put_messaging_streaming_configurations_request request);
     boost::asio::awaitable<result<put_messaging_streaming_configurations_response>> put_messaging_streaming_configurations(put_messaging_streaming_configurations_request request, no_throw_t);
 
     /// RedactChannelMessage: POST /channels/{channelArn}/messages/{messageId}?operation=redact
+    /// Errors: BadRequest, Forbidden, Conflict, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<redact_channel_message_response> redact_channel_message(redact_channel_message_request request);
     boost::asio::awaitable<result<redact_channel_message_response>> redact_channel_message(redact_channel_message_request request, no_throw_t);
 
     /// SearchChannels: POST /channels?operation=search
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<search_channels_response> search_channels(search_channels_request request);
     boost::asio::awaitable<result<search_channels_response>> search_channels(search_channels_request request, no_throw_t);
 
     /// SendChannelMessage: POST /channels/{channelArn}/messages
+    /// Errors: BadRequest, Conflict, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<send_channel_message_response> send_channel_message(send_channel_message_request request);
     boost::asio::awaitable<result<send_channel_message_response>> send_channel_message(send_channel_message_request request, no_throw_t);
 
     /// TagResource: POST /tags?operation=tag-resource
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> tag_resource(tag_resource_request request);
     boost::asio::awaitable<result<void>> tag_resource(tag_resource_request request, no_throw_t);
 
     /// UntagResource: POST /tags?operation=untag-resource
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<void> untag_resource(untag_resource_request request);
     boost::asio::awaitable<result<void>> untag_resource(untag_resource_request request, no_throw_t);
 
     /// UpdateChannel: PUT /channels/{channelArn}
+    /// Errors: BadRequest, Forbidden, Conflict, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_channel_response> update_channel(update_channel_request request);
     boost::asio::awaitable<result<update_channel_response>> update_channel(update_channel_request request, no_throw_t);
 
     /// UpdateChannelFlow: PUT /channel-flows/{channelFlowArn}
+    /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_channel_flow_response> update_channel_flow(update_channel_flow_request request);
     boost::asio::awaitable<result<update_channel_flow_response>> update_channel_flow(update_channel_flow_request request, no_throw_t);
 
     /// UpdateChannelMessage: PUT /channels/{channelArn}/messages/{messageId}
+    /// Errors: BadRequest, Conflict, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_channel_message_response> update_channel_message(update_channel_message_request request);
     boost::asio::awaitable<result<update_channel_message_response>> update_channel_message(update_channel_message_request request, no_throw_t);
 
     /// UpdateChannelReadMarker: PUT /channels/{channelArn}/readMarker
+    /// Errors: BadRequest, Forbidden, Conflict, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<update_channel_read_marker_response> update_channel_read_marker(update_channel_read_marker_request request);
     boost::asio::awaitable<result<update_channel_read_marker_response>> update_channel_read_marker(update_channel_read_marker_request request, no_throw_t);
 
 private:
     detail::service_client core_;
+};
+
+/// The errors the Chime SDK Messaging model declares, each with the chime::aws_errc it decodes to.
+inline constexpr declared_error model_errors[] = {
+    {"BadRequestException", 400, aws_errc::bad_request},
+    {"ConflictException", 409, aws_errc::conflict},
+    {"ForbiddenException", 403, aws_errc::forbidden},
+    {"NotFoundException", 404, aws_errc::not_found},
+    {"ResourceLimitExceededException", 400, aws_errc::resource_limit_exceeded},
+    {"ServiceFailureException", 500, aws_errc::service_failure},
+    {"ServiceUnavailableException", 503, aws_errc::service_unavailable},
+    {"ThrottledClientException", 429, aws_errc::throttled_client},
+    {"UnauthorizedClientException", 401, aws_errc::unauthorized_client},
 };
 
 /// Every operation of this client, for calls by name (see chime/invoke.hpp).
