@@ -337,7 +337,7 @@ def client_header(svc):
     name = svc.model["metadata"]["serviceId"]
     out = [banner(svc), "#pragma once\n",
            f"/// @file\n/// The {name} client: one awaitable function per operation.\n\n",
-           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/detail/service_client.hpp>\n#include <chime/operation_entry.hpp>\n\n",
+           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/detail/service_client.hpp>\n#include <chime/operation_descriptor.hpp>\n#include <chime/operation_entry.hpp>\n\n#include <span>\n\n",
            f"namespace {svc.ns} {{\n\n",
            f"/// Calls {name}. Every operation comes in two forms: the first throws chime::exception, the second\n"
            f"/// (`..., chime::no_throw`) returns chime::result<T>. Both complete on the awaiting coroutine's\n"
@@ -368,6 +368,8 @@ def client_header(svc):
     out.append("};\n")
     out.append("\n/// Every operation of this client, for calls by name (see chime/invoke.hpp).\n"
                "const std::vector<operation_entry<client>>& operation_table();\n")
+    out.append("\n/// The rest-json binding of every operation of this service, as data (what chime-local routes by).\n"
+               "std::span<const operation_descriptor> operation_descriptors();\n")
     out.append(f"\n}} // namespace {svc.ns}\n")
     return "".join(out)
 
@@ -388,7 +390,44 @@ def client_source(svc):
            "client::client(boost::asio::any_io_executor ex, client_config cfg) : core_(std::move(ex), std::move(cfg), info) {}\n"]
     for op_name, op in svc.operations.items():
         out.append(operation_source(svc, op_name, op))
+    out.append(descriptors_source(svc))
     out.append(f"\n}} // namespace {svc.ns}\n")
+    return "".join(out)
+
+
+def binding_kind(svc, shape):
+    t = svc.shapes[shape]["type"]
+    if t == "list":
+        if svc.shapes[svc.shapes[shape]["member"]["shape"]]["type"] != "string":
+            sys.exit(f"generate: {shape}: only lists of strings can be bound outside the body")
+        return "string_list"
+    return {"string": "string", "integer": "integer", "long": "integer", "boolean": "boolean",
+            "timestamp": "timestamp"}.get(t) or sys.exit(f"generate: {shape}: cannot bind a {t} outside the body")
+
+
+def descriptors_source(svc):
+    out = ["\nnamespace {\n"]
+    rows = []
+    for op_name, op in svc.operations.items():
+        members = svc.shapes[op["input"]["shape"]]["members"] if "input" in op else {}
+        located = [(k, m) for k, m in members.items() if "location" in m]
+        has_body = any("location" not in m for m in members.values())
+        locs = {"uri": "uri", "querystring": "query", "header": "header"}
+        if located:
+            out.append(f"constexpr member_binding {snake(op_name)}_bindings[] = {{\n")
+            for k, m in located:
+                out.append(f"    {{{cpp_string(k)}, {cpp_string(m.get('locationName', k))}, "
+                           f"binding_location::{locs[m['location']]}, binding_kind::{binding_kind(svc, m['shape'])}}},\n")
+            out.append("};\n")
+        bindings = f"{snake(op_name)}_bindings" if located else "{}"
+        http = op["http"]
+        rows.append(f"    {{{cpp_string(op_name)}, {cpp_string(http['method'])}, {cpp_string(http['requestUri'])}, "
+                    f"{http.get('responseCode', 200)}, {cpp_string(op.get('endpoint', {}).get('hostPrefix', ''))}, "
+                    f"{bindings}, {'true' if has_body else 'false'}}},\n")
+    out.append("constexpr operation_descriptor descriptors[] = {\n")
+    out.extend(rows)
+    out.append("};\n\n} // namespace\n\n"
+               "std::span<const operation_descriptor> operation_descriptors() { return descriptors; }\n")
     return "".join(out)
 
 

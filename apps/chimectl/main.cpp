@@ -93,11 +93,12 @@ int main(int argc, char** argv) try {
         std::cerr << usage;
         return args.empty() || args[0] == "--help" || args[0] == "help" ? 0 : client_error_exit;
     }
-    const std::string service = args[0], operation = args[1];
+    // Options may come before, between or after the service and operation, as with the AWS CLI.
+    std::vector<std::string> positional;
     chime::client_config cfg;
     json::value input = json::object();
     bool paginate = true;
-    for (std::size_t i = 2; i < args.size(); ++i) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&]() -> const std::string& {
             if (i + 1 >= args.size())
@@ -120,9 +121,16 @@ int main(int argc, char** argv) try {
             paginate = false;
         else if (a == "--debug")
             cfg.transport.logger = [](chime::log_level, std::string_view line) { std::cerr << line << "\n"; };
-        else
+        else if (a.starts_with("-"))
             throw cli_error("unknown option " + a);
+        else
+            positional.push_back(a);
     }
+    if (positional.size() != 2)
+        throw cli_error("expected a service and an operation, got " + std::to_string(positional.size()) +
+                        " words that are not options");
+    const std::string& service = positional[0];
+    const std::string& operation = positional[1];
 
     boost::asio::io_context ioc;
     chime::generic_client client(ioc.get_executor(), service, std::move(cfg));
@@ -134,10 +142,8 @@ int main(int argc, char** argv) try {
         const chime::error& e = r.error();
         if (e.diag && e.diag->http_status != 0) {
             std::cerr << "An error occurred (" << (e.diag->aws_code.empty() ? "HTTP " + std::to_string(e.diag->http_status) : e.diag->aws_code)
-                      << ") when calling the " << client.aws_name(operation) << " operation: " << e.message();
-            if (!e.diag->request_id.empty())
-                std::cerr << " (request id " << e.diag->request_id << ")";
-            std::cerr << "\n";
+                      << ") when calling the " << client.aws_name(operation) << " operation: " << e.message()
+                      << "\n"; // the message ends with the request id
             return service_error_exit;
         }
         std::cerr << "chimectl: " << e.message() << "\n";

@@ -17,6 +17,7 @@ enum class timestamp_format { epoch_seconds, iso8601 };
 struct json_options {
     bool body_only = false;        ///< leave out members bound to the URI, query string or headers
     bool redact_sensitive = false; ///< write members the model marks sensitive as a placeholder
+    bool iso8601_timestamps = false; ///< write every timestamp as ISO-8601 text (as messaging-session events carry them)
 };
 
 /// Where a `from_json` failed: `error()` reads like "ChannelMessages[3].Content: expected a string".

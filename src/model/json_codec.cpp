@@ -98,9 +98,9 @@ void write_value(boost::json::value& out, std::int64_t v, const json_options&, t
 void write_value(boost::json::value& out, bool v, const json_options&, timestamp_format) { out = v; }
 void write_value(boost::json::value& out, double v, const json_options&, timestamp_format) { out = v; }
 
-void write_value(boost::json::value& out, const time_point& v, const json_options&, timestamp_format f) {
+void write_value(boost::json::value& out, const time_point& v, const json_options& o, timestamp_format f) {
     using namespace std::chrono;
-    if (f == timestamp_format::iso8601) {
+    if (f == timestamp_format::iso8601 || o.iso8601_timestamps) {
         out = format_iso8601(v);
         return;
     }

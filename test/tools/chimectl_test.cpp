@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(service_errors_exit_254) {
     BOOST_TEST(r.exit_code == 254);
     BOOST_TEST(r.out.empty());
     BOOST_TEST(r.err == "An error occurred (NotFoundException) when calling the DescribeChannel operation: "
-                        "NotFoundException (HTTP 404): channel not found [request id rid-1] (request id rid-1)\n");
+                        "NotFoundException (HTTP 404): channel not found [request id rid-1]\n");
 }
 
 BOOST_AUTO_TEST_CASE(client_errors_exit_255) {

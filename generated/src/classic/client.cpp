@@ -1700,4 +1700,326 @@ boost::asio::awaitable<get_messaging_session_endpoint_response> client::get_mess
     co_return std::move(r).value();
 }
 
+namespace {
+constexpr member_binding list_rooms_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"MemberId", "member-id", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding create_room_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding get_room_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"RoomId", "roomId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding update_room_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"RoomId", "roomId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_room_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"RoomId", "roomId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding create_room_membership_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"RoomId", "roomId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding batch_create_room_membership_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"RoomId", "roomId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding update_room_membership_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"RoomId", "roomId", binding_location::uri, binding_kind::string},
+    {"MemberId", "memberId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_room_membership_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"RoomId", "roomId", binding_location::uri, binding_kind::string},
+    {"MemberId", "memberId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_room_memberships_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"RoomId", "roomId", binding_location::uri, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding get_meeting_bindings[] = {
+    {"MeetingId", "meetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_meeting_bindings[] = {
+    {"MeetingId", "meetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_meetings_bindings[] = {
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+};
+constexpr member_binding create_attendee_bindings[] = {
+    {"MeetingId", "meetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding batch_create_attendee_bindings[] = {
+    {"MeetingId", "meetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding get_attendee_bindings[] = {
+    {"MeetingId", "meetingId", binding_location::uri, binding_kind::string},
+    {"AttendeeId", "attendeeId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_attendee_bindings[] = {
+    {"MeetingId", "meetingId", binding_location::uri, binding_kind::string},
+    {"AttendeeId", "attendeeId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_attendees_bindings[] = {
+    {"MeetingId", "meetingId", binding_location::uri, binding_kind::string},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+};
+constexpr member_binding create_channel_bindings[] = {
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding update_channel_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_channel_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channels_bindings[] = {
+    {"AppInstanceArn", "app-instance-arn", binding_location::query, binding_kind::string},
+    {"Privacy", "privacy", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding create_channel_ban_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_channel_ban_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_ban_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channel_bans_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding create_channel_membership_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_channel_membership_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_membership_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channel_memberships_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"Type", "type", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_membership_for_app_instance_user_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"AppInstanceUserArn", "app-instance-user-arn", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channel_memberships_for_app_instance_user_bindings[] = {
+    {"AppInstanceUserArn", "app-instance-user-arn", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding create_channel_moderator_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_channel_moderator_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChannelModeratorArn", "channelModeratorArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_moderator_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChannelModeratorArn", "channelModeratorArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channel_moderators_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_moderated_by_app_instance_user_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"AppInstanceUserArn", "app-instance-user-arn", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channels_moderated_by_app_instance_user_bindings[] = {
+    {"AppInstanceUserArn", "app-instance-user-arn", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding send_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding get_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding update_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding redact_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channel_messages_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"SortOrder", "sort-order", binding_location::query, binding_kind::string},
+    {"NotBefore", "not-before", binding_location::query, binding_kind::timestamp},
+    {"NotAfter", "not-after", binding_location::query, binding_kind::timestamp},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding update_channel_read_marker_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding get_account_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_accounts_bindings[] = {
+    {"Name", "name", binding_location::query, binding_kind::string},
+    {"UserEmail", "user-email", binding_location::query, binding_kind::string},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+};
+constexpr member_binding delete_account_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding create_user_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding get_user_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"UserId", "userId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_users_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"UserEmail", "user-email", binding_location::query, binding_kind::string},
+    {"UserType", "user-type", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding create_bot_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding get_bot_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"BotId", "botId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_bots_bindings[] = {
+    {"AccountId", "accountId", binding_location::uri, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr operation_descriptor descriptors[] = {
+    {"ListRooms", "GET", "/accounts/{accountId}/rooms", 200, "", list_rooms_bindings, false},
+    {"CreateRoom", "POST", "/accounts/{accountId}/rooms", 201, "", create_room_bindings, true},
+    {"GetRoom", "GET", "/accounts/{accountId}/rooms/{roomId}", 200, "", get_room_bindings, false},
+    {"UpdateRoom", "POST", "/accounts/{accountId}/rooms/{roomId}", 200, "", update_room_bindings, true},
+    {"DeleteRoom", "DELETE", "/accounts/{accountId}/rooms/{roomId}", 204, "", delete_room_bindings, false},
+    {"CreateRoomMembership", "POST", "/accounts/{accountId}/rooms/{roomId}/memberships", 201, "", create_room_membership_bindings, true},
+    {"BatchCreateRoomMembership", "POST", "/accounts/{accountId}/rooms/{roomId}/memberships?operation=batch-create", 201, "", batch_create_room_membership_bindings, true},
+    {"UpdateRoomMembership", "POST", "/accounts/{accountId}/rooms/{roomId}/memberships/{memberId}", 200, "", update_room_membership_bindings, true},
+    {"DeleteRoomMembership", "DELETE", "/accounts/{accountId}/rooms/{roomId}/memberships/{memberId}", 204, "", delete_room_membership_bindings, false},
+    {"ListRoomMemberships", "GET", "/accounts/{accountId}/rooms/{roomId}/memberships", 200, "", list_room_memberships_bindings, false},
+    {"CreateMeeting", "POST", "/meetings", 201, "", {}, true},
+    {"GetMeeting", "GET", "/meetings/{meetingId}", 200, "", get_meeting_bindings, false},
+    {"DeleteMeeting", "DELETE", "/meetings/{meetingId}", 204, "", delete_meeting_bindings, false},
+    {"ListMeetings", "GET", "/meetings", 200, "", list_meetings_bindings, false},
+    {"CreateAttendee", "POST", "/meetings/{meetingId}/attendees", 201, "", create_attendee_bindings, true},
+    {"BatchCreateAttendee", "POST", "/meetings/{meetingId}/attendees?operation=batch-create", 201, "", batch_create_attendee_bindings, true},
+    {"GetAttendee", "GET", "/meetings/{meetingId}/attendees/{attendeeId}", 200, "", get_attendee_bindings, false},
+    {"DeleteAttendee", "DELETE", "/meetings/{meetingId}/attendees/{attendeeId}", 204, "", delete_attendee_bindings, false},
+    {"ListAttendees", "GET", "/meetings/{meetingId}/attendees", 200, "", list_attendees_bindings, false},
+    {"CreateAppInstance", "POST", "/app-instances", 201, "identity-", {}, true},
+    {"CreateAppInstanceUser", "POST", "/app-instance-users", 201, "identity-", {}, true},
+    {"CreateChannel", "POST", "/channels", 201, "messaging-", create_channel_bindings, true},
+    {"UpdateChannel", "PUT", "/channels/{channelArn}", 200, "messaging-", update_channel_bindings, true},
+    {"DeleteChannel", "DELETE", "/channels/{channelArn}", 204, "messaging-", delete_channel_bindings, false},
+    {"DescribeChannel", "GET", "/channels/{channelArn}", 200, "messaging-", describe_channel_bindings, false},
+    {"ListChannels", "GET", "/channels", 200, "messaging-", list_channels_bindings, false},
+    {"CreateChannelBan", "POST", "/channels/{channelArn}/bans", 201, "messaging-", create_channel_ban_bindings, true},
+    {"DeleteChannelBan", "DELETE", "/channels/{channelArn}/bans/{memberArn}", 204, "messaging-", delete_channel_ban_bindings, false},
+    {"DescribeChannelBan", "GET", "/channels/{channelArn}/bans/{memberArn}", 200, "messaging-", describe_channel_ban_bindings, false},
+    {"ListChannelBans", "GET", "/channels/{channelArn}/bans", 200, "messaging-", list_channel_bans_bindings, false},
+    {"CreateChannelMembership", "POST", "/channels/{channelArn}/memberships", 201, "messaging-", create_channel_membership_bindings, true},
+    {"DeleteChannelMembership", "DELETE", "/channels/{channelArn}/memberships/{memberArn}", 204, "messaging-", delete_channel_membership_bindings, false},
+    {"DescribeChannelMembership", "GET", "/channels/{channelArn}/memberships/{memberArn}", 200, "messaging-", describe_channel_membership_bindings, false},
+    {"ListChannelMemberships", "GET", "/channels/{channelArn}/memberships", 200, "messaging-", list_channel_memberships_bindings, false},
+    {"DescribeChannelMembershipForAppInstanceUser", "GET", "/channels/{channelArn}?scope=app-instance-user-membership", 200, "messaging-", describe_channel_membership_for_app_instance_user_bindings, false},
+    {"ListChannelMembershipsForAppInstanceUser", "GET", "/channels?scope=app-instance-user-memberships", 200, "messaging-", list_channel_memberships_for_app_instance_user_bindings, false},
+    {"CreateChannelModerator", "POST", "/channels/{channelArn}/moderators", 201, "messaging-", create_channel_moderator_bindings, true},
+    {"DeleteChannelModerator", "DELETE", "/channels/{channelArn}/moderators/{channelModeratorArn}", 204, "messaging-", delete_channel_moderator_bindings, false},
+    {"DescribeChannelModerator", "GET", "/channels/{channelArn}/moderators/{channelModeratorArn}", 200, "messaging-", describe_channel_moderator_bindings, false},
+    {"ListChannelModerators", "GET", "/channels/{channelArn}/moderators", 200, "messaging-", list_channel_moderators_bindings, false},
+    {"DescribeChannelModeratedByAppInstanceUser", "GET", "/channels/{channelArn}?scope=app-instance-user-moderated-channel", 200, "messaging-", describe_channel_moderated_by_app_instance_user_bindings, false},
+    {"ListChannelsModeratedByAppInstanceUser", "GET", "/channels?scope=app-instance-user-moderated-channels", 200, "messaging-", list_channels_moderated_by_app_instance_user_bindings, false},
+    {"SendChannelMessage", "POST", "/channels/{channelArn}/messages", 201, "messaging-", send_channel_message_bindings, true},
+    {"GetChannelMessage", "GET", "/channels/{channelArn}/messages/{messageId}", 200, "messaging-", get_channel_message_bindings, false},
+    {"UpdateChannelMessage", "PUT", "/channels/{channelArn}/messages/{messageId}", 200, "messaging-", update_channel_message_bindings, true},
+    {"DeleteChannelMessage", "DELETE", "/channels/{channelArn}/messages/{messageId}", 204, "messaging-", delete_channel_message_bindings, false},
+    {"RedactChannelMessage", "POST", "/channels/{channelArn}/messages/{messageId}?operation=redact", 200, "messaging-", redact_channel_message_bindings, false},
+    {"ListChannelMessages", "GET", "/channels/{channelArn}/messages", 200, "messaging-", list_channel_messages_bindings, false},
+    {"UpdateChannelReadMarker", "PUT", "/channels/{channelArn}/readMarker", 200, "messaging-", update_channel_read_marker_bindings, false},
+    {"CreateAccount", "POST", "/accounts", 201, "", {}, true},
+    {"GetAccount", "GET", "/accounts/{accountId}", 200, "", get_account_bindings, false},
+    {"ListAccounts", "GET", "/accounts", 200, "", list_accounts_bindings, false},
+    {"DeleteAccount", "DELETE", "/accounts/{accountId}", 204, "", delete_account_bindings, false},
+    {"CreateUser", "POST", "/accounts/{accountId}/users?operation=create", 201, "", create_user_bindings, true},
+    {"GetUser", "GET", "/accounts/{accountId}/users/{userId}", 200, "", get_user_bindings, false},
+    {"ListUsers", "GET", "/accounts/{accountId}/users", 200, "", list_users_bindings, false},
+    {"CreateBot", "POST", "/accounts/{accountId}/bots", 201, "", create_bot_bindings, true},
+    {"GetBot", "GET", "/accounts/{accountId}/bots/{botId}", 200, "", get_bot_bindings, false},
+    {"ListBots", "GET", "/accounts/{accountId}/bots", 200, "", list_bots_bindings, false},
+    {"GetMessagingSessionEndpoint", "GET", "/endpoints/messaging-session", 200, "messaging-", {}, false},
+};
+
+} // namespace
+
+std::span<const operation_descriptor> operation_descriptors() { return descriptors; }
+
 } // namespace chime::classic

@@ -812,4 +812,131 @@ boost::asio::awaitable<update_app_instance_user_endpoint_response> client::updat
     co_return std::move(r).value();
 }
 
+namespace {
+constexpr member_binding create_app_instance_admin_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_app_instance_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_app_instance_admin_bindings[] = {
+    {"AppInstanceAdminArn", "appInstanceAdminArn", binding_location::uri, binding_kind::string},
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_app_instance_bot_bindings[] = {
+    {"AppInstanceBotArn", "appInstanceBotArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_app_instance_user_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding deregister_app_instance_user_endpoint_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+    {"EndpointId", "endpointId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding describe_app_instance_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding describe_app_instance_admin_bindings[] = {
+    {"AppInstanceAdminArn", "appInstanceAdminArn", binding_location::uri, binding_kind::string},
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding describe_app_instance_bot_bindings[] = {
+    {"AppInstanceBotArn", "appInstanceBotArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding describe_app_instance_user_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding describe_app_instance_user_endpoint_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+    {"EndpointId", "endpointId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding get_app_instance_retention_settings_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_app_instance_admins_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_app_instance_bots_bindings[] = {
+    {"AppInstanceArn", "app-instance-arn", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_app_instance_user_endpoints_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_app_instance_users_bindings[] = {
+    {"AppInstanceArn", "app-instance-arn", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_app_instances_bindings[] = {
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_tags_for_resource_bindings[] = {
+    {"ResourceARN", "arn", binding_location::query, binding_kind::string},
+};
+constexpr member_binding put_app_instance_retention_settings_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding put_app_instance_user_expiration_settings_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding register_app_instance_user_endpoint_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding update_app_instance_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding update_app_instance_bot_bindings[] = {
+    {"AppInstanceBotArn", "appInstanceBotArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding update_app_instance_user_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding update_app_instance_user_endpoint_bindings[] = {
+    {"AppInstanceUserArn", "appInstanceUserArn", binding_location::uri, binding_kind::string},
+    {"EndpointId", "endpointId", binding_location::uri, binding_kind::string},
+};
+constexpr operation_descriptor descriptors[] = {
+    {"CreateAppInstance", "POST", "/app-instances", 201, "", {}, true},
+    {"CreateAppInstanceAdmin", "POST", "/app-instances/{appInstanceArn}/admins", 201, "", create_app_instance_admin_bindings, true},
+    {"CreateAppInstanceBot", "POST", "/app-instance-bots", 201, "", {}, true},
+    {"CreateAppInstanceUser", "POST", "/app-instance-users", 201, "", {}, true},
+    {"DeleteAppInstance", "DELETE", "/app-instances/{appInstanceArn}", 204, "", delete_app_instance_bindings, false},
+    {"DeleteAppInstanceAdmin", "DELETE", "/app-instances/{appInstanceArn}/admins/{appInstanceAdminArn}", 204, "", delete_app_instance_admin_bindings, false},
+    {"DeleteAppInstanceBot", "DELETE", "/app-instance-bots/{appInstanceBotArn}", 204, "", delete_app_instance_bot_bindings, false},
+    {"DeleteAppInstanceUser", "DELETE", "/app-instance-users/{appInstanceUserArn}", 204, "", delete_app_instance_user_bindings, false},
+    {"DeregisterAppInstanceUserEndpoint", "DELETE", "/app-instance-users/{appInstanceUserArn}/endpoints/{endpointId}", 204, "", deregister_app_instance_user_endpoint_bindings, false},
+    {"DescribeAppInstance", "GET", "/app-instances/{appInstanceArn}", 200, "", describe_app_instance_bindings, false},
+    {"DescribeAppInstanceAdmin", "GET", "/app-instances/{appInstanceArn}/admins/{appInstanceAdminArn}", 200, "", describe_app_instance_admin_bindings, false},
+    {"DescribeAppInstanceBot", "GET", "/app-instance-bots/{appInstanceBotArn}", 200, "", describe_app_instance_bot_bindings, false},
+    {"DescribeAppInstanceUser", "GET", "/app-instance-users/{appInstanceUserArn}", 200, "", describe_app_instance_user_bindings, false},
+    {"DescribeAppInstanceUserEndpoint", "GET", "/app-instance-users/{appInstanceUserArn}/endpoints/{endpointId}", 200, "", describe_app_instance_user_endpoint_bindings, false},
+    {"GetAppInstanceRetentionSettings", "GET", "/app-instances/{appInstanceArn}/retention-settings", 200, "", get_app_instance_retention_settings_bindings, false},
+    {"ListAppInstanceAdmins", "GET", "/app-instances/{appInstanceArn}/admins", 200, "", list_app_instance_admins_bindings, false},
+    {"ListAppInstanceBots", "GET", "/app-instance-bots", 200, "", list_app_instance_bots_bindings, false},
+    {"ListAppInstanceUserEndpoints", "GET", "/app-instance-users/{appInstanceUserArn}/endpoints", 200, "", list_app_instance_user_endpoints_bindings, false},
+    {"ListAppInstanceUsers", "GET", "/app-instance-users", 200, "", list_app_instance_users_bindings, false},
+    {"ListAppInstances", "GET", "/app-instances", 200, "", list_app_instances_bindings, false},
+    {"ListTagsForResource", "GET", "/tags", 200, "", list_tags_for_resource_bindings, false},
+    {"PutAppInstanceRetentionSettings", "PUT", "/app-instances/{appInstanceArn}/retention-settings", 200, "", put_app_instance_retention_settings_bindings, true},
+    {"PutAppInstanceUserExpirationSettings", "PUT", "/app-instance-users/{appInstanceUserArn}/expiration-settings", 200, "", put_app_instance_user_expiration_settings_bindings, true},
+    {"RegisterAppInstanceUserEndpoint", "POST", "/app-instance-users/{appInstanceUserArn}/endpoints", 201, "", register_app_instance_user_endpoint_bindings, true},
+    {"TagResource", "POST", "/tags?operation=tag-resource", 204, "", {}, true},
+    {"UntagResource", "POST", "/tags?operation=untag-resource", 204, "", {}, true},
+    {"UpdateAppInstance", "PUT", "/app-instances/{appInstanceArn}", 200, "", update_app_instance_bindings, true},
+    {"UpdateAppInstanceBot", "PUT", "/app-instance-bots/{appInstanceBotArn}", 200, "", update_app_instance_bot_bindings, true},
+    {"UpdateAppInstanceUser", "PUT", "/app-instance-users/{appInstanceUserArn}", 200, "", update_app_instance_user_bindings, true},
+    {"UpdateAppInstanceUserEndpoint", "PUT", "/app-instance-users/{appInstanceUserArn}/endpoints/{endpointId}", 200, "", update_app_instance_user_endpoint_bindings, true},
+};
+
+} // namespace
+
+std::span<const operation_descriptor> operation_descriptors() { return descriptors; }
+
 } // namespace chime::identity

@@ -461,4 +461,69 @@ boost::asio::awaitable<update_attendee_capabilities_response> client::update_att
     co_return std::move(r).value();
 }
 
+namespace {
+constexpr member_binding batch_create_attendee_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding batch_update_attendee_capabilities_except_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding create_attendee_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_attendee_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+    {"AttendeeId", "AttendeeId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_meeting_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding get_attendee_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+    {"AttendeeId", "AttendeeId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding get_meeting_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_attendees_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+};
+constexpr member_binding list_tags_for_resource_bindings[] = {
+    {"ResourceARN", "arn", binding_location::query, binding_kind::string},
+};
+constexpr member_binding start_meeting_transcription_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding stop_meeting_transcription_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding update_attendee_capabilities_bindings[] = {
+    {"MeetingId", "MeetingId", binding_location::uri, binding_kind::string},
+    {"AttendeeId", "AttendeeId", binding_location::uri, binding_kind::string},
+};
+constexpr operation_descriptor descriptors[] = {
+    {"BatchCreateAttendee", "POST", "/meetings/{MeetingId}/attendees?operation=batch-create", 200, "", batch_create_attendee_bindings, true},
+    {"BatchUpdateAttendeeCapabilitiesExcept", "PUT", "/meetings/{MeetingId}/attendees/capabilities?operation=batch-update-except", 200, "", batch_update_attendee_capabilities_except_bindings, true},
+    {"CreateAttendee", "POST", "/meetings/{MeetingId}/attendees", 200, "", create_attendee_bindings, true},
+    {"CreateMeeting", "POST", "/meetings", 200, "", {}, true},
+    {"CreateMeetingWithAttendees", "POST", "/meetings?operation=create-attendees", 200, "", {}, true},
+    {"DeleteAttendee", "DELETE", "/meetings/{MeetingId}/attendees/{AttendeeId}", 204, "", delete_attendee_bindings, false},
+    {"DeleteMeeting", "DELETE", "/meetings/{MeetingId}", 204, "", delete_meeting_bindings, false},
+    {"GetAttendee", "GET", "/meetings/{MeetingId}/attendees/{AttendeeId}", 200, "", get_attendee_bindings, false},
+    {"GetMeeting", "GET", "/meetings/{MeetingId}", 200, "", get_meeting_bindings, false},
+    {"ListAttendees", "GET", "/meetings/{MeetingId}/attendees", 200, "", list_attendees_bindings, false},
+    {"ListTagsForResource", "GET", "/tags", 200, "", list_tags_for_resource_bindings, false},
+    {"StartMeetingTranscription", "POST", "/meetings/{MeetingId}/transcription?operation=start", 200, "", start_meeting_transcription_bindings, true},
+    {"StopMeetingTranscription", "POST", "/meetings/{MeetingId}/transcription?operation=stop", 200, "", stop_meeting_transcription_bindings, false},
+    {"TagResource", "POST", "/tags?operation=tag-resource", 204, "", {}, true},
+    {"UntagResource", "POST", "/tags?operation=untag-resource", 204, "", {}, true},
+    {"UpdateAttendeeCapabilities", "PUT", "/meetings/{MeetingId}/attendees/{AttendeeId}/capabilities", 200, "", update_attendee_capabilities_bindings, true},
+};
+
+} // namespace
+
+std::span<const operation_descriptor> operation_descriptors() { return descriptors; }
+
 } // namespace chime::meetings

@@ -1517,4 +1517,292 @@ boost::asio::awaitable<update_channel_read_marker_response> client::update_chann
     co_return std::move(r).value();
 }
 
+namespace {
+constexpr member_binding associate_channel_flow_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding batch_create_channel_membership_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding channel_flow_callback_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding create_channel_bindings[] = {
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding create_channel_ban_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding create_channel_membership_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding create_channel_moderator_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_channel_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_channel_ban_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_channel_flow_bindings[] = {
+    {"ChannelFlowArn", "channelFlowArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding delete_channel_membership_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"SubChannelId", "sub-channel-id", binding_location::query, binding_kind::string},
+};
+constexpr member_binding delete_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"SubChannelId", "sub-channel-id", binding_location::query, binding_kind::string},
+};
+constexpr member_binding delete_channel_moderator_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChannelModeratorArn", "channelModeratorArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding delete_messaging_streaming_configurations_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding describe_channel_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_ban_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_flow_bindings[] = {
+    {"ChannelFlowArn", "channelFlowArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding describe_channel_membership_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"SubChannelId", "sub-channel-id", binding_location::query, binding_kind::string},
+};
+constexpr member_binding describe_channel_membership_for_app_instance_user_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"AppInstanceUserArn", "app-instance-user-arn", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_moderated_by_app_instance_user_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"AppInstanceUserArn", "app-instance-user-arn", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding describe_channel_moderator_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChannelModeratorArn", "channelModeratorArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding disassociate_channel_flow_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChannelFlowArn", "channelFlowArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding get_channel_membership_preferences_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding get_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"SubChannelId", "sub-channel-id", binding_location::query, binding_kind::string},
+};
+constexpr member_binding get_channel_message_status_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"SubChannelId", "sub-channel-id", binding_location::query, binding_kind::string},
+};
+constexpr member_binding get_messaging_session_endpoint_bindings[] = {
+    {"NetworkType", "network-type", binding_location::query, binding_kind::string},
+};
+constexpr member_binding get_messaging_streaming_configurations_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding list_channel_bans_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channel_flows_bindings[] = {
+    {"AppInstanceArn", "app-instance-arn", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_channel_memberships_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"Type", "type", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"SubChannelId", "sub-channel-id", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_channel_memberships_for_app_instance_user_bindings[] = {
+    {"AppInstanceUserArn", "app-instance-user-arn", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channel_messages_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"SortOrder", "sort-order", binding_location::query, binding_kind::string},
+    {"NotBefore", "not-before", binding_location::query, binding_kind::timestamp},
+    {"NotAfter", "not-after", binding_location::query, binding_kind::timestamp},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"SubChannelId", "sub-channel-id", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_channel_moderators_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channels_bindings[] = {
+    {"AppInstanceArn", "app-instance-arn", binding_location::query, binding_kind::string},
+    {"Privacy", "privacy", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_channels_associated_with_channel_flow_bindings[] = {
+    {"ChannelFlowArn", "channel-flow-arn", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_channels_moderated_by_app_instance_user_bindings[] = {
+    {"AppInstanceUserArn", "app-instance-user-arn", binding_location::query, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding list_sub_channels_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding list_tags_for_resource_bindings[] = {
+    {"ResourceARN", "arn", binding_location::query, binding_kind::string},
+};
+constexpr member_binding put_channel_expiration_settings_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding put_channel_membership_preferences_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MemberArn", "memberArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding put_messaging_streaming_configurations_bindings[] = {
+    {"AppInstanceArn", "appInstanceArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding redact_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding search_channels_bindings[] = {
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+    {"MaxResults", "max-results", binding_location::query, binding_kind::integer},
+    {"NextToken", "next-token", binding_location::query, binding_kind::string},
+};
+constexpr member_binding send_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding update_channel_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding update_channel_flow_bindings[] = {
+    {"ChannelFlowArn", "channelFlowArn", binding_location::uri, binding_kind::string},
+};
+constexpr member_binding update_channel_message_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"MessageId", "messageId", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr member_binding update_channel_read_marker_bindings[] = {
+    {"ChannelArn", "channelArn", binding_location::uri, binding_kind::string},
+    {"ChimeBearer", "x-amz-chime-bearer", binding_location::header, binding_kind::string},
+};
+constexpr operation_descriptor descriptors[] = {
+    {"AssociateChannelFlow", "PUT", "/channels/{channelArn}/channel-flow", 200, "", associate_channel_flow_bindings, true},
+    {"BatchCreateChannelMembership", "POST", "/channels/{channelArn}/memberships?operation=batch-create", 200, "", batch_create_channel_membership_bindings, true},
+    {"ChannelFlowCallback", "POST", "/channels/{channelArn}?operation=channel-flow-callback", 200, "", channel_flow_callback_bindings, true},
+    {"CreateChannel", "POST", "/channels", 201, "", create_channel_bindings, true},
+    {"CreateChannelBan", "POST", "/channels/{channelArn}/bans", 201, "", create_channel_ban_bindings, true},
+    {"CreateChannelFlow", "POST", "/channel-flows", 201, "", {}, true},
+    {"CreateChannelMembership", "POST", "/channels/{channelArn}/memberships", 201, "", create_channel_membership_bindings, true},
+    {"CreateChannelModerator", "POST", "/channels/{channelArn}/moderators", 201, "", create_channel_moderator_bindings, true},
+    {"DeleteChannel", "DELETE", "/channels/{channelArn}", 204, "", delete_channel_bindings, false},
+    {"DeleteChannelBan", "DELETE", "/channels/{channelArn}/bans/{memberArn}", 204, "", delete_channel_ban_bindings, false},
+    {"DeleteChannelFlow", "DELETE", "/channel-flows/{channelFlowArn}", 204, "", delete_channel_flow_bindings, false},
+    {"DeleteChannelMembership", "DELETE", "/channels/{channelArn}/memberships/{memberArn}", 204, "", delete_channel_membership_bindings, false},
+    {"DeleteChannelMessage", "DELETE", "/channels/{channelArn}/messages/{messageId}", 204, "", delete_channel_message_bindings, false},
+    {"DeleteChannelModerator", "DELETE", "/channels/{channelArn}/moderators/{channelModeratorArn}", 204, "", delete_channel_moderator_bindings, false},
+    {"DeleteMessagingStreamingConfigurations", "DELETE", "/app-instances/{appInstanceArn}/streaming-configurations", 204, "", delete_messaging_streaming_configurations_bindings, false},
+    {"DescribeChannel", "GET", "/channels/{channelArn}", 200, "", describe_channel_bindings, false},
+    {"DescribeChannelBan", "GET", "/channels/{channelArn}/bans/{memberArn}", 200, "", describe_channel_ban_bindings, false},
+    {"DescribeChannelFlow", "GET", "/channel-flows/{channelFlowArn}", 200, "", describe_channel_flow_bindings, false},
+    {"DescribeChannelMembership", "GET", "/channels/{channelArn}/memberships/{memberArn}", 200, "", describe_channel_membership_bindings, false},
+    {"DescribeChannelMembershipForAppInstanceUser", "GET", "/channels/{channelArn}?scope=app-instance-user-membership", 200, "", describe_channel_membership_for_app_instance_user_bindings, false},
+    {"DescribeChannelModeratedByAppInstanceUser", "GET", "/channels/{channelArn}?scope=app-instance-user-moderated-channel", 200, "", describe_channel_moderated_by_app_instance_user_bindings, false},
+    {"DescribeChannelModerator", "GET", "/channels/{channelArn}/moderators/{channelModeratorArn}", 200, "", describe_channel_moderator_bindings, false},
+    {"DisassociateChannelFlow", "DELETE", "/channels/{channelArn}/channel-flow/{channelFlowArn}", 204, "", disassociate_channel_flow_bindings, false},
+    {"GetChannelMembershipPreferences", "GET", "/channels/{channelArn}/memberships/{memberArn}/preferences", 200, "", get_channel_membership_preferences_bindings, false},
+    {"GetChannelMessage", "GET", "/channels/{channelArn}/messages/{messageId}", 200, "", get_channel_message_bindings, false},
+    {"GetChannelMessageStatus", "GET", "/channels/{channelArn}/messages/{messageId}?scope=message-status", 200, "", get_channel_message_status_bindings, false},
+    {"GetMessagingSessionEndpoint", "GET", "/endpoints/messaging-session", 200, "", get_messaging_session_endpoint_bindings, false},
+    {"GetMessagingStreamingConfigurations", "GET", "/app-instances/{appInstanceArn}/streaming-configurations", 200, "", get_messaging_streaming_configurations_bindings, false},
+    {"ListChannelBans", "GET", "/channels/{channelArn}/bans", 200, "", list_channel_bans_bindings, false},
+    {"ListChannelFlows", "GET", "/channel-flows", 200, "", list_channel_flows_bindings, false},
+    {"ListChannelMemberships", "GET", "/channels/{channelArn}/memberships", 200, "", list_channel_memberships_bindings, false},
+    {"ListChannelMembershipsForAppInstanceUser", "GET", "/channels?scope=app-instance-user-memberships", 200, "", list_channel_memberships_for_app_instance_user_bindings, false},
+    {"ListChannelMessages", "GET", "/channels/{channelArn}/messages", 200, "", list_channel_messages_bindings, false},
+    {"ListChannelModerators", "GET", "/channels/{channelArn}/moderators", 200, "", list_channel_moderators_bindings, false},
+    {"ListChannels", "GET", "/channels", 200, "", list_channels_bindings, false},
+    {"ListChannelsAssociatedWithChannelFlow", "GET", "/channels?scope=channel-flow-associations", 200, "", list_channels_associated_with_channel_flow_bindings, false},
+    {"ListChannelsModeratedByAppInstanceUser", "GET", "/channels?scope=app-instance-user-moderated-channels", 200, "", list_channels_moderated_by_app_instance_user_bindings, false},
+    {"ListSubChannels", "GET", "/channels/{channelArn}/subchannels", 200, "", list_sub_channels_bindings, false},
+    {"ListTagsForResource", "GET", "/tags", 200, "", list_tags_for_resource_bindings, false},
+    {"PutChannelExpirationSettings", "PUT", "/channels/{channelArn}/expiration-settings", 200, "", put_channel_expiration_settings_bindings, true},
+    {"PutChannelMembershipPreferences", "PUT", "/channels/{channelArn}/memberships/{memberArn}/preferences", 200, "", put_channel_membership_preferences_bindings, true},
+    {"PutMessagingStreamingConfigurations", "PUT", "/app-instances/{appInstanceArn}/streaming-configurations", 200, "", put_messaging_streaming_configurations_bindings, true},
+    {"RedactChannelMessage", "POST", "/channels/{channelArn}/messages/{messageId}?operation=redact", 200, "", redact_channel_message_bindings, true},
+    {"SearchChannels", "POST", "/channels?operation=search", 200, "", search_channels_bindings, true},
+    {"SendChannelMessage", "POST", "/channels/{channelArn}/messages", 201, "", send_channel_message_bindings, true},
+    {"TagResource", "POST", "/tags?operation=tag-resource", 204, "", {}, true},
+    {"UntagResource", "POST", "/tags?operation=untag-resource", 204, "", {}, true},
+    {"UpdateChannel", "PUT", "/channels/{channelArn}", 200, "", update_channel_bindings, true},
+    {"UpdateChannelFlow", "PUT", "/channel-flows/{channelFlowArn}", 200, "", update_channel_flow_bindings, true},
+    {"UpdateChannelMessage", "PUT", "/channels/{channelArn}/messages/{messageId}", 200, "", update_channel_message_bindings, true},
+    {"UpdateChannelReadMarker", "PUT", "/channels/{channelArn}/readMarker", 200, "", update_channel_read_marker_bindings, false},
+};
+
+} // namespace
+
+std::span<const operation_descriptor> operation_descriptors() { return descriptors; }
+
 } // namespace chime::messaging

@@ -5,7 +5,10 @@
 
 #include <chime/classic/model.hpp>
 #include <chime/detail/service_client.hpp>
+#include <chime/operation_descriptor.hpp>
 #include <chime/operation_entry.hpp>
+
+#include <span>
 
 namespace chime::classic {
 
@@ -340,5 +343,8 @@ inline constexpr declared_error model_errors[] = {
 
 /// Every operation of this client, for calls by name (see chime/invoke.hpp).
 const std::vector<operation_entry<client>>& operation_table();
+
+/// The rest-json binding of every operation of this service, as data (what chime-local routes by).
+std::span<const operation_descriptor> operation_descriptors();
 
 } // namespace chime::classic

@@ -1,0 +1,171 @@
+#include "chime-local/state.hpp"
+
+#include <chime/messaging/model_json.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <openssl/rand.h>
+
+#include <cstdio>
+
+namespace chime::local {
+namespace json = boost::json;
+
+store::store(std::string account)
+    : account_id(std::move(account)) {
+    register_identity(*this);
+    register_channels(*this);
+    register_messages(*this);
+    register_classic(*this);
+    register_meetings(*this);
+}
+
+void store::register_handler(std::string_view operation, handler h) { handlers_[operation] = std::move(h); }
+
+std::vector<std::string_view> store::implemented() const {
+    std::vector<std::string_view> out;
+    for (const auto& [name, _] : handlers_)
+        out.push_back(name);
+    return out;
+}
+
+json::value store::handle(call& c) {
+    const auto it = handlers_.find(c.operation);
+    if (it == handlers_.end())
+        throw api_error(501, "NotImplementedException",
+                        "chime-local does not implement " + std::string(c.operation) + " yet");
+    // A repeated ClientRequestToken with the same input returns the original result, without doing the
+    // work again (and without a second event); with another input it is a conflict.
+    std::string key;
+    std::string canonical;
+    if (const auto* obj = c.input.if_object())
+        if (const auto* token = obj->if_contains("ClientRequestToken"); token && token->is_string()) {
+            key = std::string(c.operation) + '\n' + std::string(token->get_string());
+            canonical = json::serialize(c.input);
+            if (const auto prev = idempotency_.find(key); prev != idempotency_.end()) {
+                if (prev->second.input != canonical)
+                    throw conflict("ClientRequestToken " + std::string(token->get_string()) +
+                                   " was already used with different parameters");
+                return prev->second.output;
+            }
+        }
+    json::value out = it->second(*this, c);
+    if (!key.empty())
+        idempotency_[key] = {std::move(canonical), out};
+    return out;
+}
+
+std::string store::new_id() {
+    char buf[64];
+    const std::uint64_t n = next_id++;
+    std::snprintf(buf, sizeof buf, "%08llx-0000-4000-8000-%012llx", static_cast<unsigned long long>(n >> 16),
+                  static_cast<unsigned long long>(n & 0xffffffffffffULL));
+    return buf;
+}
+
+std::string store::uuid_v4() {
+    unsigned char b[16];
+    RAND_bytes(b, sizeof b);
+    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                  b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    return buf;
+}
+
+const user_record& store::user(const std::string& arn, std::string_view what) const {
+    const auto it = users.find(arn);
+    if (it == users.end())
+        throw forbidden(std::string(what) + " " + arn + " is not an AppInstanceUser of this account");
+    return it->second;
+}
+
+channel_record& store::channel(const std::string& arn) {
+    const auto it = channels.find(arn);
+    if (it == channels.end())
+        throw not_found("Channel " + arn + " does not exist");
+    return it->second;
+}
+
+void require(const std::string& value, std::string_view member) {
+    if (value.empty())
+        throw bad_request(std::string(member) + " is required and must not be empty");
+}
+
+namespace {
+
+std::string hex(std::string_view s) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char ch : s) {
+        out += digits[ch >> 4];
+        out += digits[ch & 15];
+    }
+    return out;
+}
+
+std::optional<std::string> unhex(std::string_view s) {
+    if (s.size() % 2)
+        return std::nullopt;
+    auto nibble = [](char ch) -> int {
+        return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); i += 2) {
+        const int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+    }
+    return out;
+}
+
+} // namespace
+
+page_request page_of(const call& c, const std::optional<std::int32_t>& max_results,
+                     const std::optional<std::string>& next_token, std::size_t fallback, std::size_t max) {
+    page_request p;
+    p.limit = fallback;
+    if (max_results) {
+        if (*max_results < 1 || static_cast<std::size_t>(*max_results) > max)
+            throw bad_request("MaxResults must be between 1 and " + std::to_string(max) + "; it is " +
+                              std::to_string(*max_results));
+        p.limit = static_cast<std::size_t>(*max_results);
+    }
+    if (next_token) {
+        // Opaque to clients; here: the operation and the offset, so a token is only good for its listing.
+        const auto text = unhex(*next_token);
+        const std::string prefix = std::string(c.operation) + ':';
+        if (!text || !text->starts_with(prefix))
+            throw bad_request("Invalid NextToken");
+        try {
+            p.offset = std::stoul(text->substr(prefix.size()));
+        } catch (const std::exception&) {
+            throw bad_request("Invalid NextToken");
+        }
+    }
+    return p;
+}
+
+std::optional<std::string> next_token_after(const call& c, const page_request& p, std::size_t total) {
+    if (p.offset + p.limit >= total)
+        return std::nullopt;
+    return hex(std::string(c.operation) + ':' + std::to_string(p.offset + p.limit));
+}
+
+std::string make_arn(const store& s, const call& c, std::string_view kind_and_id) {
+    return "arn:aws:chime:" + c.region + ":" + s.account_id + ":" + std::string(kind_and_id);
+}
+
+messaging::identity identity_of(const store& s, const std::string& arn) {
+    messaging::identity id;
+    id.arn = arn;
+    if (const auto it = s.users.find(arn); it != s.users.end())
+        id.name = it->second.name;
+    return id;
+}
+
+std::string serialize_json(const json::value& v) { return json::serialize(v); }
+
+} // namespace chime::local

@@ -1,0 +1,249 @@
+// chime-local's messaging semantics, driven through the generated clients over HTTPS: app instances and
+// users, channels (mode, privacy), memberships, moderators, bans, messages, pagination, idempotency,
+// channel flows, and AWS's error wire format.
+
+#include "local/local_support.hpp"
+
+#include <chime/identity/client.hpp>
+#include <chime/messaging/client.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+using namespace chime;
+namespace asio = boost::asio;
+namespace msg = chime::messaging;
+namespace id = chime::identity;
+using chime::test::run;
+
+namespace {
+
+struct chat {
+    std::string app_instance, alice, bob, carol, channel;
+};
+
+// An app instance with alice, bob and carol; a channel alice created with bob in it.
+asio::awaitable<chat> make_chat(id::client& ids, msg::client& m, msg::channel_mode mode = msg::channel_mode::unrestricted,
+                                msg::channel_privacy privacy = msg::channel_privacy::public_) {
+    chat c;
+    id::create_app_instance_request ai{.name = "chat"};
+    c.app_instance = *(co_await ids.create_app_instance(std::move(ai))).app_instance_arn;
+    for (auto [who, out] : {std::pair{"alice", &c.alice}, {"bob", &c.bob}, {"carol", &c.carol}}) {
+        id::create_app_instance_user_request u{.app_instance_arn = c.app_instance, .app_instance_user_id = who, .name = who};
+        *out = *(co_await ids.create_app_instance_user(std::move(u))).app_instance_user_arn;
+    }
+    msg::create_channel_request ch{.app_instance_arn = c.app_instance, .name = "general", .mode = mode, .privacy = privacy,
+                                   .chime_bearer = c.alice, .member_arns = std::vector<std::string>{c.bob}};
+    c.channel = *(co_await m.create_channel(std::move(ch))).channel_arn;
+    co_return c;
+}
+
+asio::awaitable<std::string> send(msg::client& m, const chat& c, const std::string& from, std::string text,
+                                  std::string token = {}) {
+    msg::send_channel_message_request r{.channel_arn = c.channel, .content = std::move(text),
+                                        .type = msg::channel_message_type::standard,
+                                        .persistence = msg::channel_message_persistence_type::persistent,
+                                        .client_request_token = std::move(token), .chime_bearer = from};
+    co_return *(co_await m.send_channel_message(std::move(r))).message_id;
+}
+
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(chime_local_messaging)
+
+BOOST_AUTO_TEST_CASE(a_conversation_with_paginated_history) {
+    test::local_emulator local;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client ids(ex, local.config());
+        msg::client m(ex, local.config());
+        const chat c = co_await make_chat(ids, m);
+        std::vector<std::string> sent;
+        for (int i = 0; i < 7; ++i)
+            sent.push_back(co_await send(m, c, i % 2 ? c.alice : c.bob, "message " + std::to_string(i)));
+
+        // Newest first by default; three pages of 3, 3 and 1 with opaque tokens.
+        std::vector<std::string> seen;
+        std::optional<std::string> token;
+        int pages = 0;
+        do {
+            msg::list_channel_messages_request l{.channel_arn = c.channel, .max_results = 3, .next_token = token,
+                                                 .chime_bearer = c.alice};
+            auto page = co_await m.list_channel_messages(std::move(l));
+            for (const auto& s : *page.channel_messages)
+                seen.push_back(*s.message_id);
+            token = page.next_token;
+            ++pages;
+        } while (token);
+        BOOST_TEST(pages == 3);
+        std::vector<std::string> newest_first(sent.rbegin(), sent.rend());
+        BOOST_TEST(seen == newest_first, boost::test_tools::per_element());
+
+        msg::list_channel_messages_request asc{.channel_arn = c.channel, .sort_order = msg::sort_order::ascending,
+                                               .max_results = 50, .chime_bearer = c.bob};
+        const auto all = co_await m.list_channel_messages(std::move(asc));
+        BOOST_TEST(*all.channel_messages->front().content == "message 0");
+        BOOST_TEST(*all.channel_messages->front().sender->name == "bob");
+        BOOST_TEST(!all.next_token);
+
+        msg::list_channel_messages_request bad{.channel_arn = c.channel, .max_results = 51, .chime_bearer = c.bob};
+        const auto too_many = co_await m.list_channel_messages(std::move(bad), no_throw);
+        BOOST_REQUIRE(!too_many);
+        BOOST_TEST((too_many.error().code == aws_errc::bad_request));
+        msg::list_channel_messages_request forged{.channel_arn = c.channel, .next_token = "not-a-token",
+                                                  .chime_bearer = c.bob};
+        BOOST_TEST(!(co_await m.list_channel_messages(std::move(forged), no_throw)));
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(edit_redact_delete_and_who_may) {
+    test::local_emulator local;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client ids(ex, local.config());
+        msg::client m(ex, local.config());
+        const chat c = co_await make_chat(ids, m);
+        const auto mid = co_await send(m, c, c.bob, "first draft");
+
+        msg::update_channel_message_request by_alice{.channel_arn = c.channel, .message_id = mid, .content = "hijack",
+                                                     .chime_bearer = c.alice};
+        const auto refused = co_await m.update_channel_message(std::move(by_alice), no_throw);
+        BOOST_TEST((!refused && refused.error().code == aws_errc::forbidden));
+        msg::update_channel_message_request by_bob{.channel_arn = c.channel, .message_id = mid, .content = "final",
+                                                   .chime_bearer = c.bob};
+        co_await m.update_channel_message(std::move(by_bob));
+        msg::get_channel_message_request get{.channel_arn = c.channel, .message_id = mid, .chime_bearer = c.alice};
+        auto got = co_await m.get_channel_message(get);
+        BOOST_TEST(*got.channel_message->content == "final");
+        BOOST_TEST(got.channel_message->last_edited_timestamp.has_value());
+
+        // The creator moderates: she may redact bob's message; content goes, the message stays.
+        msg::redact_channel_message_request redact{.channel_arn = c.channel, .message_id = mid, .chime_bearer = c.alice};
+        co_await m.redact_channel_message(std::move(redact));
+        got = co_await m.get_channel_message(get);
+        BOOST_TEST(*got.channel_message->redacted);
+        BOOST_TEST(got.channel_message->content->empty());
+
+        msg::delete_channel_message_request del{.channel_arn = c.channel, .message_id = mid, .chime_bearer = c.bob};
+        co_await m.delete_channel_message(std::move(del));
+        const auto gone = co_await m.get_channel_message(get, no_throw);
+        BOOST_TEST((!gone && gone.error().code == aws_errc::not_found));
+        BOOST_TEST(gone.error().diag->http_status == 404u);
+        BOOST_TEST(!gone.error().diag->request_id.empty());
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(private_restricted_channels_and_bans) {
+    test::local_emulator local;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client ids(ex, local.config());
+        msg::client m(ex, local.config());
+        const chat c = co_await make_chat(ids, m, msg::channel_mode::restricted, msg::channel_privacy::private_);
+
+        // Invisible to a non-member.
+        msg::describe_channel_request peek{.channel_arn = c.channel, .chime_bearer = c.carol};
+        const auto hidden = co_await m.describe_channel(peek, no_throw);
+        BOOST_TEST((!hidden && hidden.error().code == aws_errc::forbidden));
+        msg::list_channels_request list{.app_instance_arn = c.app_instance, .chime_bearer = c.carol};
+        BOOST_TEST((co_await m.list_channels(list)).channels->empty()); // public listing
+
+        // Restricted: bob (a plain member) cannot add carol; alice (moderator) can.
+        msg::create_channel_membership_request by_bob{.channel_arn = c.channel, .member_arn = c.carol,
+                                                      .type = msg::channel_membership_type::default_, .chime_bearer = c.bob};
+        const auto refused = co_await m.create_channel_membership(std::move(by_bob), no_throw);
+        BOOST_TEST((!refused && refused.error().code == aws_errc::forbidden));
+        msg::create_channel_membership_request by_alice{.channel_arn = c.channel, .member_arn = c.carol,
+                                                        .type = msg::channel_membership_type::default_, .chime_bearer = c.alice};
+        co_await m.create_channel_membership(std::move(by_alice));
+        BOOST_TEST((co_await m.describe_channel(peek)).channel->name.value() == "general");
+
+        // A ban removes the membership and keeps the user out.
+        msg::create_channel_ban_request ban{.channel_arn = c.channel, .member_arn = c.carol, .chime_bearer = c.alice};
+        co_await m.create_channel_ban(std::move(ban));
+        msg::describe_channel_membership_request dm{.channel_arn = c.channel, .member_arn = c.carol, .chime_bearer = c.alice};
+        const auto member = co_await m.describe_channel_membership(dm, no_throw);
+        BOOST_TEST((!member && member.error().code == aws_errc::not_found));
+        msg::create_channel_membership_request again{.channel_arn = c.channel, .member_arn = c.carol,
+                                                     .type = msg::channel_membership_type::default_, .chime_bearer = c.alice};
+        const auto readd = co_await m.create_channel_membership(std::move(again), no_throw);
+        BOOST_TEST((!readd && readd.error().code == aws_errc::forbidden));
+
+        // Batch: partial errors, the rest added.
+        msg::batch_create_channel_membership_request batch{.channel_arn = c.channel,
+                                                           .member_arns = {c.carol, c.app_instance + "/user/nobody"},
+                                                           .chime_bearer = c.alice};
+        const auto b = co_await m.batch_create_channel_membership(std::move(batch));
+        BOOST_TEST(b.errors->size() == 2u); // carol is banned, nobody does not exist
+        BOOST_TEST(b.batch_channel_memberships->members->empty());
+
+        msg::list_channel_moderators_request mods{.channel_arn = c.channel, .chime_bearer = c.bob};
+        const auto ml = co_await m.list_channel_moderators(std::move(mods));
+        BOOST_TEST(ml.channel_moderators->size() == 1u);
+        BOOST_TEST(*ml.channel_moderators->at(0).moderator->arn == c.alice);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(a_repeated_client_request_token_returns_the_original) {
+    test::local_emulator local;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client ids(ex, local.config());
+        msg::client m(ex, local.config());
+        const chat c = co_await make_chat(ids, m);
+        const auto first = co_await send(m, c, c.bob, "once", "token-1");
+        const auto second = co_await send(m, c, c.bob, "once", "token-1");
+        BOOST_TEST(first == second);
+        msg::list_channel_messages_request l{.channel_arn = c.channel, .chime_bearer = c.bob};
+        BOOST_TEST((co_await m.list_channel_messages(std::move(l))).channel_messages->size() == 1u);
+        msg::send_channel_message_request other{.channel_arn = c.channel, .content = "different",
+                                                .type = msg::channel_message_type::standard,
+                                                .persistence = msg::channel_message_persistence_type::persistent,
+                                                .client_request_token = "token-1", .chime_bearer = c.bob};
+        const auto clash = co_await m.send_channel_message(std::move(other), no_throw);
+        BOOST_TEST((!clash && clash.error().code == aws_errc::conflict));
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(channel_flows_hold_messages_until_the_callback) {
+    test::local_emulator local;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client ids(ex, local.config());
+        msg::client m(ex, local.config());
+        const chat c = co_await make_chat(ids, m);
+        msg::create_channel_flow_request f{
+            .app_instance_arn = c.app_instance,
+            .processors = {msg::processor{.name = "moderation",
+                                          .configuration = msg::processor_configuration{.lambda = msg::lambda_configuration{
+                                              .resource_arn = "arn:aws:lambda:us-east-1:123456789012:function:mod",
+                                              .invocation_type = msg::invocation_type::async}},
+                                          .execution_order = 1, .fallback_action = msg::fallback_action::abort}},
+            .name = "mod"};
+        const auto flow = *(co_await m.create_channel_flow(std::move(f))).channel_flow_arn;
+        msg::associate_channel_flow_request assoc{.channel_arn = c.channel, .channel_flow_arn = flow, .chime_bearer = c.alice};
+        co_await m.associate_channel_flow(std::move(assoc));
+
+        const auto kept = co_await send(m, c, c.bob, "needs review");
+        const auto denied = co_await send(m, c, c.bob, "spam");
+        msg::get_channel_message_status_request st{.channel_arn = c.channel, .message_id = kept, .chime_bearer = c.bob};
+        BOOST_TEST(((co_await m.get_channel_message_status(st)).status->value == msg::channel_message_status::pending));
+        msg::list_channel_messages_request others_view{.channel_arn = c.channel, .chime_bearer = c.alice};
+        BOOST_TEST((co_await m.list_channel_messages(others_view)).channel_messages->empty()); // pending: sender only
+
+        msg::channel_flow_callback_request ok{.callback_id = "cb-1", .channel_arn = c.channel,
+                                              .channel_message = {.message_id = kept, .content = "reviewed"}};
+        co_await m.channel_flow_callback(std::move(ok));
+        msg::channel_flow_callback_request no{.callback_id = "cb-2", .channel_arn = c.channel, .delete_resource = true,
+                                              .channel_message = {.message_id = denied}};
+        co_await m.channel_flow_callback(std::move(no));
+        const auto visible = co_await m.list_channel_messages(others_view);
+        BOOST_REQUIRE(visible.channel_messages->size() == 1u);
+        BOOST_TEST(*visible.channel_messages->at(0).content == "reviewed");
+        BOOST_TEST((visible.channel_messages->at(0).status->value == msg::channel_message_status::sent));
+    }());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
