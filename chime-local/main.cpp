@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -44,9 +45,11 @@ Control routes (no signature): GET /_chime_local/stats, GET|POST /_chime_local/f
 double to_double(std::string_view flag, std::string_view v, double lo, double hi) {
     double d = 0;
     const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-    if (ec != std::errc() || p != v.data() + v.size() || d < lo || d > hi)
-        fail(std::string(flag) + ": '" + std::string(v) + "' is not a number in [" + std::to_string(lo) + ", " +
-             std::to_string(hi) + "]");
+    if (ec != std::errc() || p != v.data() + v.size() || d < lo || d > hi) {
+        std::ostringstream m;
+        m << flag << ": '" << v << "' is not a number in [" << lo << ", " << hi << "]";
+        fail(m.str());
+    }
     return d;
 }
 
@@ -118,6 +121,10 @@ int main(int argc, char** argv) {
     if (!cert_out.empty() && !opts.tls)
         fail("--cert-out needs --tls");
     try {
+        // Signals are caught before the first line goes out: a script may stop us as soon as it reads it.
+        boost::asio::io_context signals_ctx;
+        boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
+        signals.async_wait([](const boost::system::error_code&, int) {});
         chime::local::server server(opts);
         if (!cert_out.empty()) {
             std::ofstream out(cert_out, std::ios::trunc);
@@ -127,9 +134,6 @@ int main(int argc, char** argv) {
                 fail("cannot write the certificate to " + cert_out);
         }
         std::cout << "chime-local listening on " << server.url() << std::endl; // flushed: scripts read the port
-        boost::asio::io_context signals_ctx;
-        boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
-        signals.async_wait([](const boost::system::error_code&, int) {});
         signals_ctx.run();
         server.stop();
         std::cerr << "chime-local: stopped\n";
