@@ -7,6 +7,9 @@
 //   library|baseline]
 //       The library's request path against a local keep-alive TLS server, beside a hand-written
 //       Beast loop doing the same signed exchange; client CPU per call and the ratio.
+//   chime-bench local-server [--calls N] [--concurrency 32] [--threads T]
+//       chime-local's own CPU per SendChannelMessage (its cpu_seconds / requests_total counters), with
+//       chime-local running as the separate program build/bin/chime-local.
 #include "bench_util.hpp"
 
 #include <cstdio>
@@ -24,12 +27,16 @@ int main(int argc, char** argv) {
                                                                 {"concurrency", "1,32,256"},
                                                                 {"max-connections", "64"},
                                                                 {"only", "both"}}));
+        if (cmd == "local-server")
+            return chime::bench::local_server(
+                chime::bench::flags(argc, argv, {{"calls", "20000"}, {"concurrency", "32"}, {"threads", "1"}}), argv[0]);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "chime-bench %s: %s\n", argv[1], e.what());
         return 2;
     }
     std::fprintf(stderr, "usage: chime-bench sigv4 [--iterations N]\n"
                          "       chime-bench transport [--calls N] [--concurrency 1,32,256] "
-                         "[--max-connections M] [--only library|baseline]\n");
+                         "[--max-connections M] [--only library|baseline]\n"
+                         "       chime-bench local-server [--calls N] [--concurrency 32] [--threads T]\n");
     return 2;
 }

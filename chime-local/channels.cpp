@@ -11,7 +11,8 @@ namespace msg = chime::messaging;
 namespace {
 
 void emit(call& c, std::vector<std::string> to, std::string type, std::string payload) {
-    c.events.push_back({std::move(to), std::move(type), "SYSTEM", std::move(payload)});
+    if (c.wants_events)
+        c.events.push_back({std::move(to), std::move(type), "SYSTEM", std::move(payload)});
 }
 
 void add_member(store& s, call& c, channel_record& ch, const std::string& arn, const std::string& type,

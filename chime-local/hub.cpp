@@ -10,6 +10,7 @@ namespace json = boost::json;
 void hub::join(const std::string& user_arn, std::shared_ptr<ws_sink> s) {
     std::lock_guard lock(mutex_);
     sessions_[user_arn].push_back(std::move(s));
+    ++open_;
 }
 
 void hub::leave(const std::string& user_arn, const ws_sink* s) {
@@ -17,7 +18,7 @@ void hub::leave(const std::string& user_arn, const ws_sink* s) {
     const auto it = sessions_.find(user_arn);
     if (it == sessions_.end())
         return;
-    std::erase_if(it->second, [&](const auto& p) { return p.get() == s; });
+    open_ -= std::erase_if(it->second, [&](const auto& p) { return p.get() == s; });
     if (it->second.empty())
         sessions_.erase(it);
 }
@@ -49,14 +50,6 @@ std::size_t hub::drop(const std::string& user_arn) {
     for (const auto& t : targets)
         t->drop();
     return targets.size();
-}
-
-std::size_t hub::open() const {
-    std::lock_guard lock(mutex_);
-    std::size_t n = 0;
-    for (const auto& [_, list] : sessions_)
-        n += list.size();
-    return n;
 }
 
 std::string hub::frame(std::string_view event_type, std::string_view message_type, std::string_view payload) {

@@ -32,7 +32,7 @@ public:
     /// Drops every session (of one user when `user_arn` is not empty); returns how many.
     std::size_t drop(const std::string& user_arn = {});
 
-    std::size_t open() const;
+    std::size_t open() const { return open_; }
     std::uint64_t events_sent() const { return events_sent_; }
 
     /// A frame as the service writes it: {"Headers":{...},"Payload":"<payload JSON as a string>"}.
@@ -42,6 +42,7 @@ private:
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::vector<std::shared_ptr<ws_sink>>> sessions_;
     std::atomic<std::uint64_t> events_sent_{0};
+    std::atomic<std::size_t> open_{0};
 };
 
 } // namespace chime::local

@@ -29,7 +29,8 @@ std::string message_type_header(const msg::channel_message& m) {
 }
 
 void emit_message(call& c, std::vector<std::string> to, std::string type, const msg::channel_message& m) {
-    c.events.push_back({std::move(to), std::move(type), message_type_header(m), event_payload(m)});
+    if (c.wants_events)
+        c.events.push_back({std::move(to), std::move(type), message_type_header(m), event_payload(m)});
 }
 
 msg::channel_message_status_structure status(const msg::channel_message_status& v) { return {.value = v, .detail = {}}; }

@@ -108,26 +108,29 @@ std::optional<routed> router::route(std::string_view method, std::string_view ta
         const bool greedy = !r.segments.empty() && r.segments.back().greedy;
         if (greedy ? raw_segments.size() < r.segments.size() : raw_segments.size() != r.segments.size())
             continue;
-        json::object input;
+        // Literal segments first: most candidates fail there, before any label is decoded.
         bool match = true;
-        for (std::size_t i = 0; i < r.segments.size() && match; ++i) {
+        for (std::size_t i = 0; i < r.segments.size() && match; ++i)
+            match = r.segments[i].label ? (r.segments[i].greedy || !raw_segments[i].empty())
+                                        : raw_segments[i] == r.segments[i].text;
+        for (const auto& [k, v] : r.literal_query)
+            match = match && std::ranges::any_of(query, [&](const auto& p) { return p.first == k && p.second == v; });
+        if (!match)
+            continue;
+        json::object input;
+        for (std::size_t i = 0; i < r.segments.size(); ++i) {
             const auto& seg = r.segments[i];
             if (!seg.label) {
-                match = raw_segments[i] == seg.text;
+                continue;
             } else if (seg.greedy) {
                 std::string joined;
                 for (std::size_t j = i; j < raw_segments.size(); ++j)
                     joined += (j > i ? "/" : "") + uri_decode(raw_segments[j]);
                 input[seg.text] = joined; // label name for now; renamed to the member below
             } else {
-                match = !raw_segments[i].empty();
                 input[seg.text] = uri_decode(raw_segments[i]);
             }
         }
-        for (const auto& [k, v] : r.literal_query)
-            match = match && std::ranges::any_of(query, [&](const auto& p) { return p.first == k && p.second == v; });
-        if (!match)
-            continue;
 
         routed out{r.service, r.op, {}};
         for (const auto& b : r.op->bindings) {

@@ -26,7 +26,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <deque>
@@ -247,7 +246,7 @@ struct server::impl {
             break;
         }
         call c{route.service, route.op->name, json::value(std::move(route.input)), std::chrono::system_clock::now(), who.region,
-               std::string(view.header_value("Host")), {}};
+               std::string(view.header_value("Host")), {}, sessions.open() > 0};
         json::value out;
         try {
             std::lock_guard lock(state_mutex);
@@ -269,6 +268,14 @@ struct server::impl {
         char buf[64];
         std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
         return buf;
+    }
+
+    static std::string head_text(const bhttp::response<bhttp::string_body>& res) {
+        std::string out = "HTTP/1.1 " + std::to_string(res.result_int()) + " " + std::string(res.reason()) + "\r\n";
+        for (const auto& f : res)
+            out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+        out += "\r\n";
+        return out;
     }
 
     // ---- connections ------------------------------------------------------------------------------
@@ -329,8 +336,11 @@ struct server::impl {
                 co_await asio::async_write(s, asio::buffer(body.data(), body.size() / 2), tuple_awaitable);
                 co_return;
             }
+            // One buffer, so one TLS record and one send(2) per response.
             const bool keep = r.res.keep_alive();
-            auto [wec, wn] = co_await bhttp::async_write(s, r.res, tuple_awaitable);
+            std::string wire = head_text(r.res);
+            wire += r.res.body();
+            auto [wec, wn] = co_await asio::async_write(s, asio::buffer(wire), tuple_awaitable);
             if (wec || !keep)
                 co_return;
         }

@@ -41,6 +41,7 @@ struct call {
     std::string region = "us-east-1";
     std::string session_endpoint; ///< what GetMessagingSessionEndpoint answers: this server's host:port
     std::vector<session_event> events;
+    bool wants_events = true; ///< false when no messaging session is connected: events need not be made
 };
 
 // ---- records ----------------------------------------------------------------------------------------

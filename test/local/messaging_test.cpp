@@ -7,6 +7,11 @@
 #include <chime/identity/client.hpp>
 #include <chime/messaging/client.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <set>
@@ -244,6 +249,43 @@ BOOST_AUTO_TEST_CASE(channel_flows_hold_messages_until_the_callback) {
         BOOST_TEST(*visible.channel_messages->at(0).content == "reviewed");
         BOOST_TEST((visible.channel_messages->at(0).status->value == msg::channel_message_status::sent));
     }());
+}
+
+// Many calls at once on a server with four threads: every send stored once, repeated tokens deduplicated.
+asio::awaitable<void> send_counted(msg::client& m, const chat& c, int i, int& done, asio::steady_timer& all) {
+    co_await send(m, c, i % 2 ? c.alice : c.bob, "parallel", "token-" + std::to_string(i % 40));
+    if (++done == 120)
+        all.cancel();
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_sends_on_a_multi_threaded_server) {
+    local::server_options o;
+    o.threads = 4;
+    test::local_emulator local(o);
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client ids(ex, local.config());
+        msg::client m(ex, local.config());
+        const chat c = co_await make_chat(ids, m);
+        int done = 0;
+        asio::steady_timer all(ex, asio::steady_timer::time_point::max());
+        for (int i = 0; i < 120; ++i)
+            asio::co_spawn(ex, send_counted(m, c, i, done, all), asio::detached);
+        boost::system::error_code ec;
+        co_await all.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        msg::list_channel_messages_request l{.channel_arn = c.channel, .max_results = 50, .chime_bearer = c.bob};
+        std::set<std::string> ids_seen;
+        for (;;) {
+            const auto page = co_await m.list_channel_messages(l);
+            for (const auto& s : *page.channel_messages)
+                ids_seen.insert(*s.message_id);
+            if (!page.next_token)
+                break;
+            l.next_token = page.next_token;
+        }
+        BOOST_TEST(ids_seen.size() == 40u); // 40 distinct tokens
+    }());
+    BOOST_TEST(local.server.stats().at("by_operation").at("SendChannelMessage").at("201").to_number<int>() == 120);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
