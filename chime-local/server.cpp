@@ -24,8 +24,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <deque>
@@ -298,7 +298,7 @@ struct server::impl {
             co_await serve(std::move(stream));
             co_return;
         }
-        beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), *ssl);
+        asio::ssl::stream<beast::tcp_stream> tls(std::move(stream), *ssl);
         beast::get_lowest_layer(tls).expires_after(std::chrono::seconds(30));
         auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
         if (!ec)

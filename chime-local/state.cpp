@@ -16,6 +16,7 @@ store::store(std::string account)
     register_identity(*this);
     register_channels(*this);
     register_messages(*this);
+    register_channel_settings(*this);
     register_classic(*this);
     register_meetings(*this);
 }

@@ -134,6 +134,7 @@ private:
 void register_identity(store& s);
 void register_channels(store& s);
 void register_messages(store& s);
+void register_channel_settings(store& s);
 void register_classic(store& s);
 void register_meetings(store& s);
 

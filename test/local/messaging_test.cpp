@@ -4,6 +4,9 @@
 
 #include "local/local_support.hpp"
 
+#include "chime-local/state.hpp"
+
+#include <chime/classic/client.hpp>
 #include <chime/identity/client.hpp>
 #include <chime/messaging/client.hpp>
 
@@ -248,6 +251,60 @@ BOOST_AUTO_TEST_CASE(channel_flows_hold_messages_until_the_callback) {
         BOOST_REQUIRE(visible.channel_messages->size() == 1u);
         BOOST_TEST(*visible.channel_messages->at(0).content == "reviewed");
         BOOST_TEST((visible.channel_messages->at(0).status->value == msg::channel_message_status::sent));
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(every_chime_and_messaging_operation_has_a_handler) {
+    const local::store s;
+    const auto implemented = s.implemented();
+    using table = std::span<const operation_descriptor> (*)();
+    for (const table t : {table(&msg::operation_descriptors), table(&classic::operation_descriptors)})
+        for (const auto& op : t())
+            BOOST_TEST((std::ranges::find(implemented, op.name) != implemented.end()), op.name);
+}
+
+BOOST_AUTO_TEST_CASE(search_preferences_expiration_and_streaming) {
+    test::local_emulator local;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client ids(ex, local.config());
+        msg::client m(ex, local.config());
+        const chat c = co_await make_chat(ids, m);
+        msg::search_channels_request both{.chime_bearer = c.bob,
+                                          .fields = {{.key = msg::search_field_key::members, .values = {c.alice, c.bob},
+                                                      .operator_ = msg::search_field_operator::equals}}};
+        BOOST_TEST((co_await m.search_channels(std::move(both))).channels->size() == 1u);
+        msg::search_channels_request with_carol{.fields = {{.key = msg::search_field_key::members, .values = {c.carol},
+                                                            .operator_ = msg::search_field_operator::includes}}};
+        BOOST_TEST((co_await m.search_channels(std::move(with_carol))).channels->empty());
+
+        msg::put_channel_membership_preferences_request put{
+            .channel_arn = c.channel, .member_arn = c.bob, .chime_bearer = c.bob,
+            .preferences = {.push_notifications = msg::push_notification_preferences{.allow_notifications = msg::allow_notifications::none}}};
+        co_await m.put_channel_membership_preferences(std::move(put));
+        msg::get_channel_membership_preferences_request get{.channel_arn = c.channel, .member_arn = c.bob, .chime_bearer = c.bob};
+        BOOST_TEST(((co_await m.get_channel_membership_preferences(get)).preferences->push_notifications->allow_notifications ==
+                    msg::allow_notifications::none));
+        get.chime_bearer = c.alice; // neither the member nor an admin
+        BOOST_TEST(!(co_await m.get_channel_membership_preferences(get, no_throw)));
+
+        msg::put_channel_expiration_settings_request exp{
+            .channel_arn = c.channel, .chime_bearer = c.alice,
+            .expiration_settings = msg::expiration_settings{.expiration_days = 7,
+                                                            .expiration_criterion = msg::expiration_criterion::created_timestamp}};
+        co_await m.put_channel_expiration_settings(std::move(exp));
+        msg::describe_channel_request d{.channel_arn = c.channel, .chime_bearer = c.bob};
+        BOOST_TEST((co_await m.describe_channel(d)).channel->expiration_settings->expiration_days == 7);
+
+        msg::get_messaging_streaming_configurations_request none{.app_instance_arn = c.app_instance};
+        const auto missing = co_await m.get_messaging_streaming_configurations(none, no_throw);
+        BOOST_TEST((!missing && missing.error().code == aws_errc::not_found));
+        msg::put_messaging_streaming_configurations_request sc{
+            .app_instance_arn = c.app_instance,
+            .streaming_configurations = {{.data_type = msg::messaging_data_type::channel_message,
+                                          .resource_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/chat"}}};
+        co_await m.put_messaging_streaming_configurations(std::move(sc));
+        BOOST_TEST((co_await m.get_messaging_streaming_configurations(none)).streaming_configurations->size() == 1u);
     }());
 }
 

@@ -14,8 +14,9 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -28,7 +29,7 @@ namespace msg = chime::messaging;
 namespace id = chime::identity;
 using chime::test::run;
 using tcp = asio::ip::tcp;
-using ws_stream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+using ws_stream = websocket::stream<asio::ssl::stream<beast::tcp_stream>>;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 namespace {
