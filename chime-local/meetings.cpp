@@ -7,6 +7,7 @@
 #include <chime/classic/model_json.hpp>
 #include <chime/meetings/model_json.hpp>
 
+#include <algorithm>
 #include <variant>
 
 namespace chime::local {
@@ -104,6 +105,7 @@ json::value delete_meeting(store& s, call& c) {
     const auto m = meeting(s, id);
     erase_prefix(s, "attendee/" + id + "/");
     s.generic.erase("meeting/" + id);
+    s.generic.erase("transcribing/" + id);
     s.tags.erase(*m.meeting_arn);
     return json::object();
 }
@@ -178,9 +180,53 @@ json::value list_attendees(store& s, call& c) {
     return to_value(out);
 }
 
+json::value update_attendee_capabilities(store& s, call& c) {
+    const auto req = parse<mt::update_attendee_capabilities_request>(c);
+    meeting(s, req.meeting_id);
+    const std::string key = "attendee/" + req.meeting_id + "/" + req.attendee_id;
+    auto a = get_doc<mt::attendee>(s, key);
+    if (!a)
+        throw not_found("Attendee " + req.attendee_id + " is not in meeting " + req.meeting_id);
+    a->capabilities = req.capabilities;
+    put_doc(s, key, *a);
+    return to_value(mt::update_attendee_capabilities_response{.attendee = *a});
+}
+
+json::value batch_update_attendee_capabilities_except(store& s, call& c) {
+    const auto req = parse<mt::batch_update_attendee_capabilities_except_request>(c);
+    meeting(s, req.meeting_id);
+    for (auto& a : docs_with_prefix<mt::attendee>(s, "attendee/" + req.meeting_id + "/")) {
+        if (std::ranges::any_of(req.excluded_attendee_ids, [&](const mt::attendee_id_item& x) { return x.attendee_id == a.attendee_id; }))
+            continue;
+        a.capabilities = req.capabilities;
+        put_doc(s, "attendee/" + req.meeting_id + "/" + *a.attendee_id, a);
+    }
+    return json::object();
+}
+
+// Transcription is recorded as a flag on the meeting; no transcript is produced.
+json::value start_meeting_transcription(store& s, call& c) {
+    const auto req = parse<mt::start_meeting_transcription_request>(c);
+    meeting(s, req.meeting_id);
+    s.generic["transcribing/" + req.meeting_id] = to_value(req.transcription_configuration);
+    return json::object();
+}
+
+json::value stop_meeting_transcription(store& s, call& c) {
+    const auto req = parse<mt::stop_meeting_transcription_request>(c);
+    meeting(s, req.meeting_id);
+    if (s.generic.erase("transcribing/" + req.meeting_id) == 0)
+        throw not_found("Meeting " + req.meeting_id + " has no transcription running");
+    return json::object();
+}
+
 } // namespace
 
 void register_meetings(store& s) {
+    s.register_handler("UpdateAttendeeCapabilities", update_attendee_capabilities);
+    s.register_handler("BatchUpdateAttendeeCapabilitiesExcept", batch_update_attendee_capabilities_except);
+    s.register_handler("StartMeetingTranscription", start_meeting_transcription);
+    s.register_handler("StopMeetingTranscription", stop_meeting_transcription);
     s.register_handler("CreateMeeting", create_meeting);
     s.register_handler("CreateMeetingWithAttendees", create_meeting_with_attendees);
     s.register_handler("GetMeeting", get_meeting);

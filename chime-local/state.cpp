@@ -14,6 +14,7 @@ namespace json = boost::json;
 store::store(std::string account)
     : account_id(std::move(account)) {
     register_identity(*this);
+    register_identity_extras(*this);
     register_channels(*this);
     register_messages(*this);
     register_channel_settings(*this);

@@ -132,6 +132,7 @@ private:
 };
 
 void register_identity(store& s);
+void register_identity_extras(store& s);
 void register_channels(store& s);
 void register_messages(store& s);
 void register_channel_settings(store& s);

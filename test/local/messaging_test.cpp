@@ -8,6 +8,7 @@
 
 #include <chime/classic/client.hpp>
 #include <chime/identity/client.hpp>
+#include <chime/meetings/client.hpp>
 #include <chime/messaging/client.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -254,11 +255,12 @@ BOOST_AUTO_TEST_CASE(channel_flows_hold_messages_until_the_callback) {
     }());
 }
 
-BOOST_AUTO_TEST_CASE(every_chime_and_messaging_operation_has_a_handler) {
+BOOST_AUTO_TEST_CASE(every_operation_of_the_four_services_has_a_handler) {
     const local::store s;
     const auto implemented = s.implemented();
     using table = std::span<const operation_descriptor> (*)();
-    for (const table t : {table(&msg::operation_descriptors), table(&classic::operation_descriptors)})
+    for (const table t : {table(&msg::operation_descriptors), table(&classic::operation_descriptors),
+                          table(&identity::operation_descriptors), table(&meetings::operation_descriptors)})
         for (const auto& op : t())
             BOOST_TEST((std::ranges::find(implemented, op.name) != implemented.end()), op.name);
 }

@@ -4,6 +4,7 @@
 #include "local/local_support.hpp"
 
 #include <chime/classic/client.hpp>
+#include <chime/identity/client.hpp>
 #include <chime/meetings/client.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -12,6 +13,7 @@ using namespace chime;
 namespace asio = boost::asio;
 namespace cl = chime::classic;
 namespace mt = chime::meetings;
+namespace id = chime::identity;
 using chime::test::run;
 
 BOOST_AUTO_TEST_SUITE(chime_local_rooms_and_meetings)
@@ -94,6 +96,58 @@ BOOST_AUTO_TEST_CASE(meetings_attendees_and_cascading_delete) {
         mt::create_meeting_request invalid{.media_region = "us-east-1"};
         const auto rejected = co_await m.create_meeting(std::move(invalid), no_throw);
         BOOST_TEST(!rejected); // ExternalMeetingId is required (client-side check first)
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(capabilities_transcription_bots_and_endpoints) {
+    test::local_emulator local;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        mt::client m(ex, local.config());
+        mt::create_meeting_with_attendees_request cm{.media_region = "us-east-1", .external_meeting_id = "all-hands",
+                                                     .attendees = {{.external_user_id = "host"}, {.external_user_id = "guest"}}};
+        const auto created = co_await m.create_meeting_with_attendees(std::move(cm));
+        const auto meeting_id = *created.meeting->meeting_id;
+        const auto host = *created.attendees->at(0).attendee_id;
+        const mt::attendee_capabilities muted{.audio = mt::media_capabilities::receive,
+                                              .video = mt::media_capabilities::none,
+                                              .content = mt::media_capabilities::receive};
+        mt::batch_update_attendee_capabilities_except_request all_but_host{
+            .meeting_id = meeting_id, .excluded_attendee_ids = {{.attendee_id = host}}, .capabilities = muted};
+        co_await m.batch_update_attendee_capabilities_except(std::move(all_but_host));
+        mt::list_attendees_request l{.meeting_id = meeting_id};
+        const auto attendees = co_await m.list_attendees(l);
+        for (const auto& a : *attendees.attendees)
+            BOOST_TEST(a.capabilities.has_value() == (*a.attendee_id != host));
+
+        mt::start_meeting_transcription_request start{.meeting_id = meeting_id, .transcription_configuration = {}};
+        co_await m.start_meeting_transcription(std::move(start));
+        mt::stop_meeting_transcription_request stop{.meeting_id = meeting_id};
+        co_await m.stop_meeting_transcription(stop);
+        BOOST_TEST(!(co_await m.stop_meeting_transcription(stop, no_throw))); // nothing running any more
+
+        id::client ids(ex, local.config());
+        id::create_app_instance_request ai_req{.name = "bots"};
+        const auto ai = *(co_await ids.create_app_instance(std::move(ai_req))).app_instance_arn;
+        id::create_app_instance_bot_request b{
+            .app_instance_arn = ai, .name = "helper",
+            .configuration = {.lex = {.lex_bot_alias_arn = "arn:aws:lex:us-east-1:123456789012:bot-alias/B/A", .locale_id = "en_US"}}};
+        const auto bot = *(co_await ids.create_app_instance_bot(std::move(b))).app_instance_bot_arn;
+        id::list_app_instance_bots_request lb{.app_instance_arn = ai};
+        BOOST_TEST(*(co_await ids.list_app_instance_bots(std::move(lb))).app_instance_bots->at(0).app_instance_bot_arn == bot);
+
+        id::create_app_instance_user_request u{.app_instance_arn = ai, .app_instance_user_id = "phone", .name = "phone"};
+        const auto user = *(co_await ids.create_app_instance_user(std::move(u))).app_instance_user_arn;
+        id::register_app_instance_user_endpoint_request reg{
+            .app_instance_user_arn = user, .type = id::app_instance_user_endpoint_type::gcm,
+            .resource_arn = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/app", .endpoint_attributes = {.device_token = "tok"}};
+        const auto endpoint = *(co_await ids.register_app_instance_user_endpoint(std::move(reg))).endpoint_id;
+        id::describe_app_instance_user_endpoint_request de{.app_instance_user_arn = user, .endpoint_id = endpoint};
+        const auto described = co_await ids.describe_app_instance_user_endpoint(de);
+        BOOST_TEST((described.app_instance_user_endpoint->endpoint_state->status == id::endpoint_status::active));
+        id::deregister_app_instance_user_endpoint_request dr{.app_instance_user_arn = user, .endpoint_id = endpoint};
+        co_await ids.deregister_app_instance_user_endpoint(std::move(dr));
+        BOOST_TEST(!(co_await ids.describe_app_instance_user_endpoint(de, no_throw)));
     }());
 }
 

@@ -133,4 +133,14 @@ BOOST_AUTO_TEST_CASE(tls_is_verified_unless_told_otherwise) {
     BOOST_TEST(r.exit_code == 0, r.err);
 }
 
+BOOST_AUTO_TEST_CASE(options_may_come_first_as_with_the_aws_cli) {
+    test_server server;
+    auto r = chimectl("--no-verify-ssl --endpoint-url " + server.url() + " chime-sdk-messaging" +
+                      R"( --cli-input-json '{"AppInstanceArn":"arn:a","ChimeBearer":"arn:b"}' list-channels)");
+    BOOST_TEST(r.exit_code == 0, r.err);
+    r = chimectl("--no-verify-ssl chime-sdk-messaging list-channels extra-word");
+    BOOST_TEST(r.exit_code == 255);
+    BOOST_TEST(r.err == "chimectl: expected a service and an operation, got 3 words that are not options\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
