@@ -54,14 +54,9 @@ json::value get_channel_membership_preferences(store& s, call& c) {
                            .value_or(msg::channel_membership_preferences{})});
 }
 
-void app_instance(const store& s, const std::string& arn) {
-    if (!s.app_instances.contains(arn))
-        throw not_found("AppInstance " + arn + " does not exist");
-}
-
 json::value put_messaging_streaming_configurations(store& s, call& c) {
     const auto req = parse<msg::put_messaging_streaming_configurations_request>(c);
-    app_instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     if (req.streaming_configurations.empty() || req.streaming_configurations.size() > 2)
         throw bad_request("StreamingConfigurations must have 1 or 2 entries");
     msg::put_messaging_streaming_configurations_response out{.streaming_configurations = req.streaming_configurations};
@@ -71,7 +66,7 @@ json::value put_messaging_streaming_configurations(store& s, call& c) {
 
 json::value get_messaging_streaming_configurations(store& s, call& c) {
     const auto req = parse<msg::get_messaging_streaming_configurations_request>(c);
-    app_instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     const auto saved = get_doc<msg::put_messaging_streaming_configurations_response>(s, "streaming/" + req.app_instance_arn);
     if (!saved)
         throw not_found("AppInstance " + req.app_instance_arn + " has no streaming configurations");
@@ -80,7 +75,7 @@ json::value get_messaging_streaming_configurations(store& s, call& c) {
 
 json::value delete_messaging_streaming_configurations(store& s, call& c) {
     const auto req = parse<msg::delete_messaging_streaming_configurations_request>(c);
-    app_instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     s.generic.erase("streaming/" + req.app_instance_arn);
     return json::object();
 }

@@ -11,20 +11,6 @@ namespace id = chime::identity;
 
 namespace {
 
-app_instance_record& instance(store& s, const std::string& arn) {
-    const auto it = s.app_instances.find(arn);
-    if (it == s.app_instances.end())
-        throw not_found("AppInstance " + arn + " does not exist");
-    return it->second;
-}
-
-user_record& existing_user(store& s, const std::string& arn) {
-    const auto it = s.users.find(arn);
-    if (it == s.users.end())
-        throw not_found("AppInstanceUser " + arn + " does not exist");
-    return it->second;
-}
-
 id::identity identity_of_user(const store& s, const std::string& arn) {
     id::identity out;
     out.arn = arn;
@@ -44,7 +30,7 @@ json::value create_app_instance(store& s, call& c) {
 }
 
 json::value describe_app_instance(store& s, call& c) {
-    const auto& r = instance(s, parse<id::describe_app_instance_request>(c).app_instance_arn);
+    const auto& r = s.app_instance(parse<id::describe_app_instance_request>(c).app_instance_arn);
     return to_value(id::describe_app_instance_response{.app_instance = id::app_instance{
         .app_instance_arn = r.arn, .name = r.name, .created_timestamp = r.created,
         .last_updated_timestamp = r.updated, .metadata = r.metadata}});
@@ -63,7 +49,7 @@ json::value list_app_instances(store& s, call& c) {
 
 json::value update_app_instance(store& s, call& c) {
     const auto req = parse<id::update_app_instance_request>(c);
-    auto& r = instance(s, req.app_instance_arn);
+    auto& r = s.app_instance(req.app_instance_arn);
     r.name = req.name;
     r.metadata = req.metadata;
     r.updated = c.now;
@@ -72,7 +58,7 @@ json::value update_app_instance(store& s, call& c) {
 
 json::value delete_app_instance(store& s, call& c) {
     const std::string arn = parse<id::delete_app_instance_request>(c).app_instance_arn;
-    instance(s, arn);
+    s.app_instance(arn);
     std::erase_if(s.users, [&](const auto& kv) { return kv.second.app_instance_arn == arn; });
     std::erase_if(s.channels, [&](const auto& kv) { return kv.second.app_instance_arn == arn; });
     s.app_instances.erase(arn);
@@ -84,7 +70,7 @@ json::value create_app_instance_user(store& s, call& c) {
     const auto req = parse<id::create_app_instance_user_request>(c);
     require(req.app_instance_user_id, "AppInstanceUserId");
     require(req.name, "Name");
-    instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     if (req.app_instance_user_id.find('/') != std::string::npos)
         throw bad_request("AppInstanceUserId must not contain '/'");
     const std::string arn = req.app_instance_arn + "/user/" + req.app_instance_user_id;
@@ -97,7 +83,7 @@ json::value create_app_instance_user(store& s, call& c) {
 }
 
 json::value describe_app_instance_user(store& s, call& c) {
-    const auto& u = existing_user(s, parse<id::describe_app_instance_user_request>(c).app_instance_user_arn);
+    const auto& u = s.app_instance_user(parse<id::describe_app_instance_user_request>(c).app_instance_user_arn);
     return to_value(id::describe_app_instance_user_response{.app_instance_user = id::app_instance_user{
         .app_instance_user_arn = u.arn, .name = u.name, .metadata = u.metadata, .created_timestamp = u.created,
         .last_updated_timestamp = u.updated}});
@@ -105,7 +91,7 @@ json::value describe_app_instance_user(store& s, call& c) {
 
 json::value list_app_instance_users(store& s, call& c) {
     const auto req = parse<id::list_app_instance_users_request>(c);
-    instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     const auto p = page_of(c, req.max_results, req.next_token, 50, 50);
     std::vector<const user_record*> mine;
     for (const auto& [arn, u] : s.users)
@@ -122,7 +108,7 @@ json::value list_app_instance_users(store& s, call& c) {
 
 json::value update_app_instance_user(store& s, call& c) {
     const auto req = parse<id::update_app_instance_user_request>(c);
-    auto& u = existing_user(s, req.app_instance_user_arn);
+    auto& u = s.app_instance_user(req.app_instance_user_arn);
     u.name = req.name;
     u.metadata = req.metadata;
     u.updated = c.now;
@@ -131,7 +117,7 @@ json::value update_app_instance_user(store& s, call& c) {
 
 json::value delete_app_instance_user(store& s, call& c) {
     const std::string arn = parse<id::delete_app_instance_user_request>(c).app_instance_user_arn;
-    existing_user(s, arn);
+    s.app_instance_user(arn);
     s.users.erase(arn);
     for (auto& [_, ch] : s.channels) {
         ch.members.erase(arn);
@@ -144,8 +130,8 @@ json::value delete_app_instance_user(store& s, call& c) {
 
 json::value create_app_instance_admin(store& s, call& c) {
     const auto req = parse<id::create_app_instance_admin_request>(c);
-    auto& ai = instance(s, req.app_instance_arn);
-    existing_user(s, req.app_instance_admin_arn);
+    auto& ai = s.app_instance(req.app_instance_arn);
+    s.app_instance_user(req.app_instance_admin_arn);
     ai.admins.insert(req.app_instance_admin_arn);
     return to_value(id::create_app_instance_admin_response{.app_instance_admin = identity_of_user(s, req.app_instance_admin_arn),
                                                           .app_instance_arn = ai.arn});
@@ -153,7 +139,7 @@ json::value create_app_instance_admin(store& s, call& c) {
 
 json::value describe_app_instance_admin(store& s, call& c) {
     const auto req = parse<id::describe_app_instance_admin_request>(c);
-    const auto& ai = instance(s, req.app_instance_arn);
+    const auto& ai = s.app_instance(req.app_instance_arn);
     if (!ai.admins.contains(req.app_instance_admin_arn))
         throw not_found(req.app_instance_admin_arn + " is not an admin of " + ai.arn);
     return to_value(id::describe_app_instance_admin_response{.app_instance_admin = id::app_instance_admin{
@@ -162,7 +148,7 @@ json::value describe_app_instance_admin(store& s, call& c) {
 
 json::value list_app_instance_admins(store& s, call& c) {
     const auto req = parse<id::list_app_instance_admins_request>(c);
-    const auto& ai = instance(s, req.app_instance_arn);
+    const auto& ai = s.app_instance(req.app_instance_arn);
     const auto p = page_of(c, req.max_results, req.next_token, 50, 50);
     id::list_app_instance_admins_response out;
     out.app_instance_arn = ai.arn;
@@ -175,7 +161,7 @@ json::value list_app_instance_admins(store& s, call& c) {
 
 json::value delete_app_instance_admin(store& s, call& c) {
     const auto req = parse<id::delete_app_instance_admin_request>(c);
-    if (instance(s, req.app_instance_arn).admins.erase(req.app_instance_admin_arn) == 0)
+    if (s.app_instance(req.app_instance_arn).admins.erase(req.app_instance_admin_arn) == 0)
         throw not_found(req.app_instance_admin_arn + " is not an admin of " + req.app_instance_arn);
     return json::object();
 }

@@ -12,16 +12,6 @@ namespace id = chime::identity;
 
 namespace {
 
-void app_instance(const store& s, const std::string& arn) {
-    if (!s.app_instances.contains(arn))
-        throw not_found("AppInstance " + arn + " does not exist");
-}
-
-void user(const store& s, const std::string& arn) {
-    if (!s.users.contains(arn))
-        throw not_found("AppInstanceUser " + arn + " does not exist");
-}
-
 id::app_instance_bot bot(const store& s, const std::string& arn) {
     auto b = get_doc<id::app_instance_bot>(s, "ai-bot/" + arn);
     if (!b)
@@ -31,7 +21,7 @@ id::app_instance_bot bot(const store& s, const std::string& arn) {
 
 json::value create_app_instance_bot(store& s, call& c) {
     const auto req = parse<id::create_app_instance_bot_request>(c);
-    app_instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     require(req.configuration.lex.lex_bot_alias_arn, "Configuration.Lex.LexBotAliasArn");
     const std::string arn = req.app_instance_arn + "/bot/" + s.new_id();
     put_doc(s, "ai-bot/" + arn, id::app_instance_bot{.app_instance_bot_arn = arn, .name = req.name,
@@ -69,7 +59,7 @@ json::value delete_app_instance_bot(store& s, call& c) {
 
 json::value list_app_instance_bots(store& s, call& c) {
     const auto req = parse<id::list_app_instance_bots_request>(c);
-    app_instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     const auto p = page_of(c, req.max_results, req.next_token, 50, 50);
     const auto found = docs_with_prefix<id::app_instance_bot>(s, "ai-bot/" + req.app_instance_arn + "/bot/");
     id::list_app_instance_bots_response out;
@@ -94,7 +84,7 @@ id::app_instance_user_endpoint endpoint(const store& s, const std::string& user_
 
 json::value register_app_instance_user_endpoint(store& s, call& c) {
     const auto req = parse<id::register_app_instance_user_endpoint_request>(c);
-    user(s, req.app_instance_user_arn);
+    s.app_instance_user(req.app_instance_user_arn);
     require(req.resource_arn, "ResourceArn");
     require(req.endpoint_attributes.device_token, "EndpointAttributes.DeviceToken");
     const std::string endpoint_id = s.uuid_v4();
@@ -137,7 +127,7 @@ json::value deregister_app_instance_user_endpoint(store& s, call& c) {
 
 json::value list_app_instance_user_endpoints(store& s, call& c) {
     const auto req = parse<id::list_app_instance_user_endpoints_request>(c);
-    user(s, req.app_instance_user_arn);
+    s.app_instance_user(req.app_instance_user_arn);
     const auto p = page_of(c, req.max_results, req.next_token, 50, 50);
     const auto found = docs_with_prefix<id::app_instance_user_endpoint>(s, "endpoint/" + req.app_instance_user_arn + "/");
     id::list_app_instance_user_endpoints_response out;
@@ -154,7 +144,7 @@ json::value list_app_instance_user_endpoints(store& s, call& c) {
 
 json::value put_app_instance_retention_settings(store& s, call& c) {
     const auto req = parse<id::put_app_instance_retention_settings_request>(c);
-    app_instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     const id::put_app_instance_retention_settings_response out{
         .app_instance_retention_settings = req.app_instance_retention_settings, .initiate_deletion_timestamp = c.now};
     put_doc(s, "retention/" + req.app_instance_arn, out);
@@ -163,7 +153,7 @@ json::value put_app_instance_retention_settings(store& s, call& c) {
 
 json::value get_app_instance_retention_settings(store& s, call& c) {
     const auto req = parse<id::get_app_instance_retention_settings_request>(c);
-    app_instance(s, req.app_instance_arn);
+    s.app_instance(req.app_instance_arn);
     const auto saved = get_doc<id::put_app_instance_retention_settings_response>(s, "retention/" + req.app_instance_arn);
     id::get_app_instance_retention_settings_response out;
     if (saved) {
@@ -175,7 +165,7 @@ json::value get_app_instance_retention_settings(store& s, call& c) {
 
 json::value put_app_instance_user_expiration_settings(store& s, call& c) {
     const auto req = parse<id::put_app_instance_user_expiration_settings_request>(c);
-    user(s, req.app_instance_user_arn);
+    s.app_instance_user(req.app_instance_user_arn);
     const id::put_app_instance_user_expiration_settings_response out{.app_instance_user_arn = req.app_instance_user_arn,
                                                                      .expiration_settings = req.expiration_settings};
     put_doc(s, "user-expiration/" + req.app_instance_user_arn, out);

@@ -57,6 +57,7 @@ double cpu_seconds() {
 struct reply {
     bhttp::response<bhttp::string_body> res;
     fault_injector::action fault = fault_injector::action::none;
+    std::string_view operation; ///< the operation the request was routed to, for the counters; empty if none
 };
 
 bhttp::response<bhttp::string_body> json_response(unsigned status, std::string body, unsigned version, bool keep_alive) {
@@ -189,16 +190,9 @@ struct server::impl {
             view.headers.push_back({std::string(f.name_string()), std::string(f.value())});
 
         reply r = serve_api(view, target, req);
-        const std::string_view op = r.res["x-chime-local-operation"];
-        count(op.empty() ? std::string_view("(unknown)") : op, r.res.result_int());
-        r.res.erase("x-chime-local-operation");
-        r.res.set("x-amzn-RequestId", state_request_id());
+        count(r.operation.empty() ? std::string_view("(unknown)") : r.operation, r.res.result_int());
+        r.res.set("x-amzn-RequestId", store::uuid_v4()); // no state touched: no lock
         return r;
-    }
-
-    std::string state_request_id() {
-        std::lock_guard lock(state_mutex);
-        return state.uuid_v4();
     }
 
     reply serve_api(http::request& view, const std::string& target, const bhttp::request<bhttp::string_body>& req) {
@@ -226,7 +220,7 @@ struct server::impl {
             return call_operation(*route, who, view, req);
         }();
         if (route)
-            r.res.set("x-chime-local-operation", route->op->name);
+            r.operation = route->op->name;
         return r;
     }
 

@@ -83,6 +83,20 @@ const user_record& store::user(const std::string& arn, std::string_view what) co
     return it->second;
 }
 
+app_instance_record& store::app_instance(const std::string& arn) {
+    const auto it = app_instances.find(arn);
+    if (it == app_instances.end())
+        throw not_found("AppInstance " + arn + " does not exist");
+    return it->second;
+}
+
+user_record& store::app_instance_user(const std::string& arn) {
+    const auto it = users.find(arn);
+    if (it == users.end())
+        throw not_found("AppInstanceUser " + arn + " does not exist");
+    return it->second;
+}
+
 channel_record& store::channel(const std::string& arn) {
     const auto it = channels.find(arn);
     if (it == channels.end())

@@ -115,10 +115,13 @@ public:
     std::uint64_t next_id = 1;
 
     std::string new_id();   ///< a UUID-shaped id, unique in this store
-    std::string uuid_v4(); ///< a random one (meeting ids, join tokens)
+    static std::string uuid_v4(); ///< a random one (meeting ids, join tokens, request ids); thread-safe
 
     // Helpers the handler modules share.
     const user_record& user(const std::string& arn, std::string_view what = "ChimeBearer") const;
+    /// The app instance or user named by a request member; NotFoundException when there is none.
+    app_instance_record& app_instance(const std::string& arn);
+    user_record& app_instance_user(const std::string& arn);
     channel_record& channel(const std::string& arn);
     void register_handler(std::string_view operation, handler h);
 
