@@ -7,9 +7,10 @@
 //   library|baseline]
 //       The library's request path against a local keep-alive TLS server, beside a hand-written
 //       Beast loop doing the same signed exchange; client CPU per call and the ratio.
-//   chime-bench local-server [--calls N] [--concurrency 32] [--threads T]
+//   chime-bench local-server [--calls N] [--concurrency 32] [--threads T] [--server chime-local|floor]
 //       chime-local's own CPU per SendChannelMessage (its cpu_seconds / requests_total counters), with
-//       chime-local running as the separate program build/bin/chime-local.
+//       chime-local running as the separate program build/bin/chime-local; `--server floor` measures a
+//       minimal Beast TLS server answering the same exchange, the floor under any server.
 #include "bench_util.hpp"
 
 #include <cstdio>
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
                                                                 {"only", "both"}}));
         if (cmd == "local-server")
             return chime::bench::local_server(
-                chime::bench::flags(argc, argv, {{"calls", "20000"}, {"concurrency", "32"}, {"threads", "1"}}), argv[0]);
+                chime::bench::flags(argc, argv, {{"calls", "20000"}, {"concurrency", "32"}, {"threads", "1"}, {"server", "chime-local"}}), argv[0]);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "chime-bench %s: %s\n", argv[1], e.what());
         return 2;
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: chime-bench sigv4 [--iterations N]\n"
                          "       chime-bench transport [--calls N] [--concurrency 1,32,256] "
                          "[--max-connections M] [--only library|baseline]\n"
-                         "       chime-bench local-server [--calls N] [--concurrency 32] [--threads T]\n");
+                         "       chime-bench local-server [--calls N] [--concurrency 32] [--threads T] "
+                         "[--server chime-local|floor]\n");
     return 2;
 }

@@ -1,23 +1,35 @@
 // chime-bench local-server: chime-local's own cost per SendChannelMessage (SigV4 verification, routing,
 // JSON, state, TLS), from its cpu_seconds and requests_total counters. chime-local runs as the separate
 // program beside this one (build/bin/chime-local), so the client's CPU is not counted.
+//
+// `--server floor` measures, in the same harness, the floor under any server of this exchange: a
+// minimal Beast TLS keep-alive server (a forked child) that reads each request and answers one fixed
+// body, with nothing else (no signature check, no routing, no JSON, no state).
 #include "bench_util.hpp"
+#include "support/tls_identity.hpp"
 
 #include <chime/identity/client.hpp>
 #include <chime/messaging/client.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,9 +103,78 @@ std::pair<double, double> server_counters(const std::string& url, const std::str
     return {v.at("cpu_seconds").to_number<double>(), v.at("requests_total").to_number<double>()};
 }
 
+// ---- the floor: a minimal Beast TLS server ----------------------------------------------------------
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+// One body that every call of the benchmark (its set-up included) can read: unknown members are ignored.
+const std::string floor_body =
+    R"({"AppInstanceArn":"arn:aws:chime:us-east-1:111122223333:app-instance/abc",)"
+    R"("AppInstanceUserArn":"arn:aws:chime:us-east-1:111122223333:app-instance/abc/user/bench",)"
+    R"("ChannelArn":"arn:aws:chime:us-east-1:111122223333:app-instance/abc/channel/def",)"
+    R"("MessageId":"00000000-0000-4000-8000-000000000001","Status":{"Value":"SENT"}})";
+
+struct floor_state {
+    std::uint64_t requests = 0;
+};
+
+asio::awaitable<void> floor_connection(asio::ip::tcp::socket sock, asio::ssl::context& ctx, floor_state& st) {
+    constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+    asio::ssl::stream<asio::ip::tcp::socket> tls(std::move(sock), ctx);
+    if (auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, tuple); ec)
+        co_return;
+    beast::flat_buffer buffer;
+    for (;;) {
+        bhttp::request<bhttp::string_body> req;
+        if (auto [ec, n] = co_await bhttp::async_read(tls, buffer, req, tuple); ec)
+            co_return;
+        std::string body = floor_body;
+        if (req.target() == "/_chime_local/stats") // not counted, as in chime-local
+            body = R"({"cpu_seconds":)" + std::to_string(cpu_seconds(false)) + R"(,"requests_total":)" +
+                   std::to_string(st.requests) + "}";
+        else
+            ++st.requests;
+        // Head and body in one buffer: one TLS record and one send(2), as chime-local writes them.
+        std::string wire = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body;
+        if (auto [ec, n] = co_await asio::async_write(tls, asio::buffer(wire), tuple); ec)
+            co_return;
+    }
+}
+
+asio::awaitable<void> floor_accept(asio::ip::tcp::acceptor& acceptor, asio::ssl::context& ctx, floor_state& st) {
+    for (;;) {
+        auto [ec, sock] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+        if (ec)
+            co_return;
+        asio::co_spawn(acceptor.get_executor(), floor_connection(std::move(sock), ctx, st), asio::detached);
+    }
+}
+
+// Runs in the forked child until SIGTERM: prints its URL first, as chime-local does.
+[[noreturn]] void floor_server(const std::string& cert_file) {
+    const auto& id = test::loopback_identity();
+    std::ofstream(cert_file) << id.cert_pem;
+    asio::io_context ioc(1);
+    asio::ssl::context ctx(asio::ssl::context::tls_server);
+    ctx.use_certificate_chain(asio::buffer(id.cert_pem));
+    ctx.use_private_key(asio::buffer(id.key_pem), asio::ssl::context::pem);
+    asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    floor_state st;
+    asio::co_spawn(ioc, floor_accept(acceptor, ctx, st), asio::detached);
+    std::printf("floor listening on https://127.0.0.1:%u\n", unsigned(acceptor.local_endpoint().port()));
+    std::fflush(stdout);
+    ioc.run();
+    std::_Exit(0);
+}
+
 } // namespace
 
 int local_server(const flags& f, const char* self) {
+    const std::string server = f.text("server");
+    if (server != "chime-local" && server != "floor")
+        throw std::invalid_argument("--server is chime-local or floor, got '" + server + "'");
     const long calls = f.number("calls");
     const std::string program = (std::filesystem::path(self).parent_path() / "chime-local").string();
     const auto dir = std::filesystem::temp_directory_path() / ("chime-bench-local-" + std::to_string(::getpid()));
@@ -106,6 +187,8 @@ int local_server(const flags& f, const char* self) {
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::dup2(fds[1], 1);
+        if (server == "floor")
+            floor_server(cert);
         ::execl(program.c_str(), program.c_str(), "--cert-out", cert.c_str(), "--threads", threads.c_str(), nullptr);
         std::_Exit(127);
     }
@@ -142,9 +225,9 @@ int local_server(const flags& f, const char* self) {
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const auto after = server_counters(url, cert);
         const double requests = after.second - before.second;
-        std::printf("local-server op=SendChannelMessage conc=%ld calls=%ld server_threads=%s wall_s=%.3f "
+        std::printf("local-server server=%s op=SendChannelMessage conc=%ld calls=%ld server_threads=%s wall_s=%.3f "
                     "calls_per_s=%.0f server_cpu_s=%.3f server_us_per_request=%.2f requests=%.0f errors=%ld\n",
-                    conc, calls, threads.c_str(), wall, double(calls) / wall, after.first - before.first,
+                    server.c_str(), conc, calls, server == "floor" ? "1" : threads.c_str(), wall, double(calls) / wall, after.first - before.first,
                     (after.first - before.first) * 1e6 / requests, requests, errors);
         std::fflush(stdout);
     }

@@ -75,12 +75,13 @@ json::value send_channel_message(store& s, call& c) {
         emit_message(c, std::move(to), "CREATE_CHANNEL_MESSAGE", m);
         ch.info.last_message_timestamp = c.now;
     }
+    auto out = to_value(msg::send_channel_message_response{.channel_arn = req.channel_arn, .message_id = m.message_id,
+                                                          .status = m.status, .sub_channel_id = req.sub_channel_id});
     if (persistent || flow) { // non-persistent messages exist only as events (kept while a flow decides)
-        ch.message_index[*m.message_id] = ch.messages.size();
-        ch.messages.push_back({m, false});
+        ch.message_index.emplace(*m.message_id, ch.messages.size());
+        ch.messages.push_back({std::move(m), false});
     }
-    return to_value(msg::send_channel_message_response{.channel_arn = req.channel_arn, .message_id = m.message_id,
-                                                      .status = m.status, .sub_channel_id = req.sub_channel_id});
+    return out;
 }
 
 json::value get_channel_message(store& s, call& c) {

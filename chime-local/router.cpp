@@ -47,6 +47,13 @@ json::value typed(const member_binding& b, const std::string& text) {
     }
 }
 
+std::string prefix_key(std::string_view method, std::string_view first_segment) {
+    std::string key;
+    key.reserve(method.size() + 1 + first_segment.size());
+    key.append(method).append(1, ' ').append(first_segment);
+    return key;
+}
+
 } // namespace
 
 router::router() {
@@ -79,6 +86,12 @@ router::router() {
             routes_.push_back(std::move(r));
         }
     std::stable_partition(routes_.begin(), routes_.end(), [](const route_entry& r) { return !r.literal_query.empty(); });
+    for (const auto& r : routes_) {
+        if (r.segments.empty() || r.segments.front().label)
+            label_first_.push_back(&r);
+        else
+            by_prefix_[prefix_key(r.op->method, r.segments.front().text)].push_back(&r);
+    }
 }
 
 std::vector<std::pair<std::string_view, const operation_descriptor*>> router::operations() const {
@@ -102,75 +115,87 @@ std::optional<routed> router::route(std::string_view method, std::string_view ta
                                eq == std::string_view::npos ? "" : uri_decode(item.substr(eq + 1)));
         }
 
-    for (const auto& r : routes_) {
-        if (r.op->method != method)
-            continue;
-        const bool greedy = !r.segments.empty() && r.segments.back().greedy;
-        if (greedy ? raw_segments.size() < r.segments.size() : raw_segments.size() != r.segments.size())
-            continue;
-        // Literal segments first: most candidates fail there, before any label is decoded.
-        bool match = true;
-        for (std::size_t i = 0; i < r.segments.size() && match; ++i)
-            match = r.segments[i].label ? (r.segments[i].greedy || !raw_segments[i].empty())
-                                        : raw_segments[i] == r.segments[i].text;
-        for (const auto& [k, v] : r.literal_query)
-            match = match && std::ranges::any_of(query, [&](const auto& p) { return p.first == k && p.second == v; });
-        if (!match)
-            continue;
-        json::object input;
-        for (std::size_t i = 0; i < r.segments.size(); ++i) {
-            const auto& seg = r.segments[i];
-            if (!seg.label) {
-                continue;
-            } else if (seg.greedy) {
-                std::string joined;
-                for (std::size_t j = i; j < raw_segments.size(); ++j)
-                    joined += (j > i ? "/" : "") + uri_decode(raw_segments[j]);
-                input[seg.text] = joined; // label name for now; renamed to the member below
-            } else {
-                input[seg.text] = uri_decode(raw_segments[i]);
-            }
-        }
+    const auto candidates = by_prefix_.find(prefix_key(method, raw_segments.front()));
+    if (candidates != by_prefix_.end())
+        for (const route_entry* entry : candidates->second)
+            if (auto out = try_route(*entry, method, raw_segments, query, req))
+                return out;
+    for (const route_entry* entry : label_first_)
+        if (auto out = try_route(*entry, method, raw_segments, query, req))
+            return out;
+    return std::nullopt;
+}
 
-        routed out{r.service, r.op, {}};
-        for (const auto& b : r.op->bindings) {
-            switch (b.location) {
-            case binding_location::uri:
-                if (auto* v = input.if_contains(b.wire))
-                    out.input[b.member] = *v;
-                break;
-            case binding_location::header:
-                if (const auto v = req.header_value(b.wire); !v.empty())
-                    out.input[b.member] = typed(b, std::string(v));
-                break;
-            case binding_location::query:
-                for (const auto& [k, v] : query) {
-                    if (k != b.wire)
-                        continue;
-                    if (b.kind == binding_kind::string_list) {
-                        auto& arr = out.input[b.member];
-                        if (!arr.is_array())
-                            arr.emplace_array();
-                        arr.as_array().push_back(json::string(v));
-                    } else {
-                        out.input[b.member] = typed(b, v);
+std::optional<routed> router::try_route(const route_entry& r, std::string_view method,
+                                    const std::vector<std::string_view>& raw_segments,
+                                    const std::vector<std::pair<std::string, std::string>>& query,
+                                    const http::request& req) const {
+    if (r.op->method != method)
+        return std::nullopt;
+    const bool greedy = !r.segments.empty() && r.segments.back().greedy;
+    if (greedy ? raw_segments.size() < r.segments.size() : raw_segments.size() != r.segments.size())
+        return std::nullopt;
+    // Literal segments first: most candidates fail there, before any label is decoded.
+    bool match = true;
+    for (std::size_t i = 0; i < r.segments.size() && match; ++i)
+        match = r.segments[i].label ? (r.segments[i].greedy || !raw_segments[i].empty())
+                                    : raw_segments[i] == r.segments[i].text;
+    for (const auto& [k, v] : r.literal_query)
+        match = match && std::ranges::any_of(query, [&](const auto& p) { return p.first == k && p.second == v; });
+    if (!match)
+        return std::nullopt;
+    // The body first: members bound to the URI, query or headers are set over it (they win).
+    routed out{r.service, r.op, {}};
+    if (r.op->has_body && !req.body.empty()) {
+        boost::system::error_code ec;
+        json::value body = json::parse(req.body, ec);
+        if (ec || !body.is_object())
+            throw bad_request("The request body is not a JSON object" + (ec ? " (" + ec.message() + ")" : std::string()));
+        out.input = std::move(body.as_object());
+    }
+    for (const auto& b : r.op->bindings) {
+        out.input.erase(b.member); // a member bound elsewhere is never read from the body
+        switch (b.location) {
+        case binding_location::uri:
+            for (std::size_t i = 0; i < r.segments.size(); ++i) {
+                const auto& seg = r.segments[i];
+                if (!seg.label || seg.text != b.wire)
+                    continue;
+                if (seg.greedy) {
+                    std::string joined;
+                    for (std::size_t j = i; j < raw_segments.size(); ++j) {
+                        if (j > i)
+                            joined += '/';
+                        joined += uri_decode(raw_segments[j]);
                     }
+                    out.input[b.member] = joined;
+                } else {
+                    out.input[b.member] = uri_decode(raw_segments[i]);
                 }
                 break;
             }
+            break;
+        case binding_location::header:
+            if (const auto v = req.header_value(b.wire); !v.empty())
+                out.input[b.member] = typed(b, std::string(v));
+            break;
+        case binding_location::query:
+            for (const auto& [k, v] : query) {
+                if (k != b.wire)
+                    continue;
+                if (b.kind == binding_kind::string_list) {
+                    auto& arr = out.input[b.member];
+                    if (!arr.is_array())
+                        arr.emplace_array();
+                    arr.as_array().push_back(json::string(v));
+                } else {
+                    out.input[b.member] = typed(b, v);
+                }
+            }
+            break;
         }
-        if (r.op->has_body && !req.body.empty()) {
-            boost::system::error_code ec;
-            json::value body = json::parse(req.body, ec);
-            if (ec || !body.is_object())
-                throw bad_request("The request body is not a JSON object" + (ec ? " (" + ec.message() + ")" : std::string()));
-            for (auto& kv : body.as_object())
-                if (!out.input.contains(kv.key())) // members bound elsewhere win
-                    out.input[kv.key()] = std::move(kv.value());
-        }
-        return out;
     }
-    return std::nullopt;
+    return out;
 }
 
 } // namespace chime::local

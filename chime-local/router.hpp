@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace chime::local {
@@ -33,6 +34,12 @@ public:
     std::vector<std::pair<std::string_view, const operation_descriptor*>> operations() const;
 
 private:
+    struct route_entry;
+    std::optional<routed> try_route(const route_entry& r, std::string_view method,
+                                    const std::vector<std::string_view>& raw_segments,
+                                    const std::vector<std::pair<std::string, std::string>>& query,
+                                    const http::request& req) const;
+
     struct segment {
         std::string text; ///< literal, or the label name
         bool label = false;
@@ -45,6 +52,10 @@ private:
         std::vector<std::pair<std::string, std::string>> literal_query;
     };
     std::vector<route_entry> routes_; // routes with a literal query first: they are the more specific
+    /// Candidates by method and first path segment (every route of the four models starts with a literal),
+    /// in the order of `routes_`; the request path decides which short list is scanned.
+    std::unordered_map<std::string, std::vector<const route_entry*>> by_prefix_;
+    std::vector<const route_entry*> label_first_; ///< routes whose first segment is a label (none today)
 };
 
 } // namespace chime::local

@@ -186,6 +186,7 @@ struct server::impl {
         http::request view;
         view.method = std::string(req.method_string());
         view.body = std::move(req.body());
+        view.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
         for (const auto& f : req)
             view.headers.push_back({std::string(f.name_string()), std::string(f.value())});
 
@@ -276,7 +277,11 @@ struct server::impl {
 
     asio::awaitable<void> accept_loop() {
         for (;;) {
-            auto [ec, sock] = co_await acceptor.async_accept(asio::make_strand(ioc), tuple_awaitable);
+            // A strand per connection only when several threads run the context: with one, every
+            // handler is already serialized and a strand would only add a dispatch per operation.
+            const asio::any_io_executor ex = opts.threads > 1 ? asio::any_io_executor(asio::make_strand(ioc))
+                                                               : asio::any_io_executor(ioc.get_executor());
+            auto [ec, sock] = co_await acceptor.async_accept(ex, tuple_awaitable);
             if (ec) {
                 if (ec == asio::error::operation_aborted || stopped)
                     co_return;

@@ -115,7 +115,9 @@ public:
     std::uint64_t next_id = 1;
 
     std::string new_id();   ///< a UUID-shaped id, unique in this store
-    static std::string uuid_v4(); ///< a random one (meeting ids, join tokens, request ids); thread-safe
+    /// A random one (meeting ids, join tokens, request ids); thread-safe. Unpredictable (a per-thread
+    /// generator seeded from OpenSSL's RAND_bytes), not for secrets.
+    static std::string uuid_v4();
 
     // Helpers the handler modules share.
     const user_record& user(const std::string& arn, std::string_view what = "ChimeBearer") const;
@@ -128,10 +130,10 @@ public:
 private:
     std::unordered_map<std::string_view, handler> handlers_;
     struct idempotent_result {
-        std::string input;
+        std::size_t input_hash; ///< of the serialized input: a repeat with other parameters is a conflict
         boost::json::value output;
     };
-    std::map<std::string, idempotent_result> idempotency_; ///< operation + ClientRequestToken
+    std::unordered_map<std::string, idempotent_result> idempotency_; ///< operation + ClientRequestToken
 };
 
 void register_identity(store& s);

@@ -11,12 +11,6 @@ namespace {
 
 constexpr auto max_skew = std::chrono::minutes(5);
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return out;
-}
-
 auth_failure incomplete(std::string what) { return {"IncompleteSignatureException", std::move(what)}; }
 auth_failure invalid(std::string what) { return {"InvalidSignatureException", std::move(what)}; }
 
@@ -83,7 +77,8 @@ std::optional<auth_failure> check_scope(const scope& sc, std::string_view amz_da
 
 verifier::verifier(std::string access_key_id, std::string secret_access_key)
     : access_key_id_(std::move(access_key_id))
-    , secret_(std::move(secret_access_key)) {}
+    , secret_(std::move(secret_access_key))
+    , creds_{access_key_id_, secret_, "", {}, ""} {}
 
 std::optional<auth_failure> verifier::check_header(std::string_view method, std::string_view target,
                                                    const http::request& req, std::chrono::system_clock::time_point now,
@@ -132,20 +127,30 @@ std::optional<auth_failure> verifier::check_header(std::string_view method, std:
         return f;
 
     // The headers the client signed, as they arrived; the signer adds X-Amz-Date and the token itself.
-    const std::string list = ";" + std::string(signed_headers) + ";";
-    if (list.find(";host;") == std::string::npos)
+    // (SignedHeaders is lowercase by definition; names on the wire may be in any case.)
+    auto is_signed = [&](std::string_view name) {
+        std::string_view names = signed_headers;
+        while (!names.empty()) {
+            const auto semi = names.find(';');
+            if (http::iequals(names.substr(0, semi), name))
+                return true;
+            names = semi == std::string_view::npos ? std::string_view{} : names.substr(semi + 1);
+        }
+        return false;
+    };
+    if (!is_signed("host"))
         return invalid("'Host' must be a signed header.");
     std::vector<auth::header_field> fields;
+    fields.reserve(req.headers.size());
     bool date_signed = false;
     for (const auto& h : req.headers) {
-        const std::string name = lower(h.name);
-        if (list.find(";" + name + ";") == std::string::npos)
+        if (!is_signed(h.name))
             continue;
-        if (name == "x-amz-date") {
+        if (http::iequals(h.name, "x-amz-date")) {
             date_signed = true;
             continue;
         }
-        if (name == "x-amz-security-token")
+        if (http::iequals(h.name, "x-amz-security-token"))
             continue;
         fields.push_back({h.name, h.value});
     }
@@ -157,7 +162,10 @@ std::optional<auth_failure> verifier::check_header(std::string_view method, std:
         return invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
 
     const auto q = target.find('?');
-    const auth::credentials creds{access_key_id_, secret_, std::string(req.header_value("X-Amz-Security-Token")), {}, ""};
+    const std::string_view token = req.header_value("X-Amz-Security-Token");
+    std::optional<auth::credentials> with_token;
+    if (!token.empty())
+        with_token.emplace(auth::credentials{access_key_id_, secret_, std::string(token), {}, ""});
     auth::signing_params params{.region = sc->region, .service = sc->service, .time = *signed_at};
     auth::header_signature sig;
     try {
@@ -166,7 +174,7 @@ std::optional<auth_failure> verifier::check_header(std::string_view method, std:
                             .query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1),
                             .headers = fields,
                             .payload_hash = body_hash},
-                           creds, params);
+                           with_token ? *with_token : creds_, params);
     } catch (const std::invalid_argument& e) {
         return incomplete(e.what());
     }

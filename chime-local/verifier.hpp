@@ -44,6 +44,7 @@ public:
 private:
     std::string access_key_id_;
     std::string secret_;
+    auth::credentials creds_; ///< the pair above, for requests without a session token
     auth::signer signer_;
 };
 

@@ -1,6 +1,8 @@
 // chime-local's front door: SigV4 verification answered as AWS answers it, the error wire format,
 // unknown routes, fault injection (throttling, 5xx, dropped connections, latency) and the counters.
 
+#include "chime-local/api_error.hpp"
+#include "chime-local/router.hpp"
 #include "chime-local/verifier.hpp"
 #include "local/local_support.hpp"
 
@@ -138,6 +140,37 @@ BOOST_AUTO_TEST_CASE(errors_on_the_wire_and_unknown_routes) {
     bad_json.path = "/app-instances";
     bad_json.body = "{not json";
     BOOST_TEST(aws_code(raw(local, bad_json, good)) == "BadRequestException");
+}
+
+BOOST_AUTO_TEST_CASE(members_bound_to_the_uri_query_or_headers_are_never_read_from_the_body) {
+    const local::router routes;
+    const std::string uri_channel = "arn:aws:chime:us-east-1:123456789012:app-instance/a/channel/from-uri";
+    http::request req;
+    req.method = "POST";
+    req.body = R"({"ChannelArn":"from-body","ChimeBearer":"from-body","Content":"hi","Type":"STANDARD"})";
+    const std::string target = "/channels/" + uri_encode(uri_channel) + "/messages";
+
+    auto routed = routes.route("POST", target, req);
+    BOOST_REQUIRE(routed);
+    BOOST_TEST(routed->op->name == "SendChannelMessage");
+    BOOST_TEST(routed->input.at("ChannelArn").as_string() == uri_channel);
+    BOOST_TEST(!routed->input.contains("ChimeBearer")); // no x-amz-chime-bearer header: absent, not "from-body"
+    BOOST_TEST(routed->input.at("Content").as_string() == "hi");
+
+    req.headers.push_back({"X-Amz-Chime-Bearer", "arn:aws:chime:us-east-1:123456789012:app-instance/a/user/u"});
+    routed = routes.route("POST", target, req);
+    BOOST_REQUIRE(routed);
+    BOOST_TEST(routed->input.at("ChimeBearer").as_string() == "arn:aws:chime:us-east-1:123456789012:app-instance/a/user/u");
+
+    http::request list;
+    list.method = "GET";
+    const auto listed = routes.route("GET", "/channels?app-instance-arn=arn%3Aaws%3Achime%3Aus-east-1%3A1%3Aapp-instance%2Fa&max-results=7", list);
+    BOOST_REQUIRE(listed);
+    BOOST_TEST(listed->op->name == "ListChannels");
+    BOOST_TEST(listed->input.at("AppInstanceArn").as_string() == "arn:aws:chime:us-east-1:1:app-instance/a");
+    BOOST_TEST(listed->input.at("MaxResults").as_int64() == 7);
+    BOOST_CHECK_THROW(routes.route("GET", "/channels?app-instance-arn=x&max-results=seven", list), local::api_error);
+    BOOST_TEST(!routes.route("GET", "/no-such-prefix/at-all", list));
 }
 
 BOOST_AUTO_TEST_CASE(injected_faults_and_counters) {
