@@ -240,7 +240,10 @@ struct server::impl {
         default:
             break;
         }
-        call c{route.service, route.op->name, json::value(std::move(route.input)), std::chrono::system_clock::now(), who.region,
+        // Milliseconds, as the service keeps timestamps: what a listing returns can be sent back as
+        // NotBefore/NotAfter and compare equal.
+        const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+        call c{route.service, route.op->name, json::value(std::move(route.input)), now, who.region,
                std::string(view.header_value("Host")), {}, sessions.open() > 0};
         json::value out;
         try {
@@ -287,6 +290,10 @@ struct server::impl {
                     co_return;
                 continue;
             }
+            // Responses leave whole at once: without this, Nagle holds the tail of a large one until the
+            // client's delayed ACK (40 ms a listing page).
+            boost::system::error_code ignored;
+            sock.set_option(tcp::no_delay(true), ignored);
             asio::co_spawn(sock.get_executor(), connection(std::move(sock)), asio::detached);
         }
     }

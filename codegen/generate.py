@@ -333,11 +333,29 @@ def op_types(svc, op):
     return inp, out
 
 
+def streams(svc):
+    """(op_name, request type, response type, list member, item type) of each operation with NextToken in
+    its input and output and one list member to stream."""
+    pages = paginators(svc)
+    out = []
+    for op_name, op in svc.operations.items():
+        p = pagination_for(svc, op_name, op, pages)
+        key = p.get("result_key") if isinstance(p.get("result_key"), str) else ""
+        if p.get("input_token") != "NextToken" or p.get("output_token") != "NextToken" or not key:
+            continue
+        inp, res = op_types(svc, op)
+        out_shape = svc.shapes[op["output"]["shape"]]
+        list_shape = svc.shapes[out_shape["members"][key]["shape"]]
+        out.append((op_name, inp, res, snake(key), svc.cpp_type(list_shape["member"]["shape"])))
+    return out
+
+
 def client_header(svc):
     name = svc.model["metadata"]["serviceId"]
     out = [banner(svc), "#pragma once\n",
            f"/// @file\n/// The {name} client: one awaitable function per operation.\n\n",
-           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/detail/service_client.hpp>\n#include <chime/operation_descriptor.hpp>\n#include <chime/operation_entry.hpp>\n\n#include <span>\n\n",
+           f"#include <chime/{svc.dir}/model.hpp>\n#include <chime/async_generator.hpp>\n#include <chime/detail/service_client.hpp>\n"
+           "#include <chime/operation_descriptor.hpp>\n#include <chime/operation_entry.hpp>\n#include <chime/pagination.hpp>\n\n#include <span>\n\n",
            f"namespace {svc.ns} {{\n\n",
            f"/// Calls {name}. Every operation comes in two forms: the first throws chime::exception, the second\n"
            f"/// (`..., chime::no_throw`) returns chime::result<T>. Both complete on the awaiting coroutine's\n"
@@ -359,6 +377,13 @@ def client_header(svc):
             out.append(f"    /// Errors: {errs}.\n")
         out.append(f"    boost::asio::awaitable<{ret}> {fn}({arg});\n")
         out.append(f"    boost::asio::awaitable<result<{ret}>> {fn}({arg}{sep}no_throw_t);\n")
+        for stream_op, _, res_t, key, item in streams(svc):
+            if stream_op != op_name:
+                continue
+            out.append(f"    /// {op_name} as a stream of pages, then of its {key} one at a time (chime/pagination.hpp).\n"
+                       f"    /// Each stream holds a copy of this client.\n"
+                       f"    async_generator<{res_t}> {fn}_pages({inp} request, pagination_options options = {{}}) const;\n"
+                       f"    async_generator<{item}> {fn}_items({inp} request, pagination_options options = {{}}) const;\n")
     out.append("\nprivate:\n    detail::service_client core_;\n};\n")
     errors = svc.declared_errors()
     out.append(f"\n/// The errors the {name} model declares, each with the chime::aws_errc it decodes to.\n"
@@ -380,7 +405,7 @@ def client_source(svc):
     prefix_array = (f"static constexpr std::string_view host_prefixes[] = {{{', '.join(cpp_string(p) for p in prefixes)}}};\n"
                     if prefixes else "")
     out = [banner(svc), f"#include <chime/{svc.dir}/client.hpp>\n#include <chime/{svc.dir}/model_json.hpp>\n\n",
-           "#include \"model/json_codec.hpp\"\n#include \"model/operation_codec.hpp\"\n\n",
+           "#include \"model/json_codec.hpp\"\n#include \"model/operation_codec.hpp\"\n#include \"model/paginate.hpp\"\n\n",
            "#include <boost/json/serialize.hpp>\n\n",
            f"namespace {svc.ns} {{\n\nusing namespace ::chime::detail;\n\n",
            prefix_array,
@@ -390,6 +415,15 @@ def client_source(svc):
            "client::client(boost::asio::any_io_executor ex, client_config cfg) : core_(std::move(ex), std::move(cfg), info) {}\n"]
     for op_name, op in svc.operations.items():
         out.append(operation_source(svc, op_name, op))
+    for op_name, inp, res_t, key, item in streams(svc):
+        fn = snake(op_name)
+        out.append(f"\nasync_generator<{res_t}> client::{fn}_pages({inp} request, pagination_options options) const {{\n"
+                   f"    auto call = [c = *this](auto r) mutable {{ return c.{fn}(std::move(r), no_throw); }};\n"
+                   f"    return page_stream({cpp_string(op_name)}, std::move(request), options, std::move(call), &{res_t}::{key});\n"
+                   f"}}\n\n"
+                   f"async_generator<{item}> client::{fn}_items({inp} request, pagination_options options) const {{\n"
+                   f"    return item_stream<{item}>({fn}_pages(std::move(request), options), &{res_t}::{key});\n"
+                   f"}}\n")
     out.append(descriptors_source(svc))
     out.append(f"\n}} // namespace {svc.ns}\n")
     return "".join(out)

@@ -53,6 +53,8 @@ public:
             return "connection pool closed";
         case errc::invalid_request:
             return "invalid request";
+        case errc::pagination_loop:
+            return "the service repeated a pagination token";
         }
         return "unknown chime error " + std::to_string(ev);
     }

@@ -6,6 +6,8 @@
 
 #include <boost/json/value.hpp>
 
+#include <unordered_set>
+
 namespace chime {
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -95,42 +97,111 @@ asio::awaitable<result<json::value>> generic_client::call(std::string_view opera
     co_return co_await impl_->call(operation, input);
 }
 
+namespace {
+
+struct pagination_facts {
+    std::string operation, in_token, out_token, key;
+};
+
+async_generator<json::value> json_page_stream(generic_client::impl* client, pagination_facts f, json::value input,
+                                              pagination_options options) {
+    if (f.key.empty())
+        throw exception(errc::invalid_request, f.operation + " has no pagination");
+    if (!input.is_object())
+        throw exception(errc::invalid_request, f.operation + " input: expected a JSON object");
+    std::unordered_set<std::size_t> seen; // hashes of the tokens returned so far
+    std::size_t delivered = 0;
+    if (options.max_items == std::size_t{0})
+        co_return;
+    for (;;) {
+        auto fetched = co_await client->call(f.operation, input);
+        json::value page = std::move(fetched).value(); // throws chime::exception: the stream ends with it
+        auto& obj = page.as_object();
+        std::size_t n = 0;
+        if (auto* list = obj.if_contains(f.key); list && list->is_array())
+            n = list->as_array().size();
+        const bool limit_reached = options.max_items && delivered + n >= *options.max_items;
+        if (limit_reached && n)
+            obj.at(f.key).as_array().resize(*options.max_items - delivered);
+        delivered += n;
+        std::string token;
+        if (auto* t = obj.if_contains(f.out_token); t && t->is_string())
+            token = std::string(t->get_string());
+        co_yield std::move(page);
+        if (limit_reached || token.empty())
+            co_return;
+        if (!seen.insert(std::hash<std::string>{}(token)).second)
+            throw exception(errc::pagination_loop,
+                            f.operation + " returned a " + f.out_token + " it had already returned, after " +
+                                std::to_string(delivered) + " items: stopping instead of listing forever");
+        input.as_object()[f.in_token] = token;
+    }
+}
+
+async_generator<json::value> json_item_stream(async_generator<json::value> pages, std::string key,
+                                              std::function<void(const json::object&)> on_page) {
+    while (auto page = co_await pages.next()) {
+        if (on_page)
+            on_page(page->as_object());
+        if (auto* list = page->as_object().if_contains(key); list && list->is_array())
+            for (auto& item : list->as_array())
+                co_yield std::move(item);
+    }
+}
+
+} // namespace
+
+async_generator<json::value> generic_client::pages(std::string_view operation, json::value input,
+                                                   pagination_options options) {
+    pagination_facts f{std::string(impl_->aws_name(operation)), {}, {}, {}};
+    if (f.operation.empty())
+        f.operation = std::string(operation);
+    std::string_view in, out, key;
+    if (impl_->pagination(operation, in, out, key))
+        f = {f.operation, std::string(in), std::string(out), std::string(key)};
+    auto stream = json_page_stream(impl_.get(), std::move(f), std::move(input), options);
+    if (options.prefetch)
+        stream.set_read_ahead(1);
+    return stream;
+}
+
+async_generator<json::value> generic_client::items(std::string_view operation, json::value input,
+                                                   pagination_options options,
+                                                   std::function<void(const json::object&)> on_page) {
+    return json_item_stream(pages(operation, std::move(input), options), std::string(result_key(operation)),
+                            std::move(on_page));
+}
+
+std::string_view generic_client::result_key(std::string_view operation) const {
+    std::string_view in, out, key;
+    return impl_->pagination(operation, in, out, key) ? key : std::string_view{};
+}
+
 asio::awaitable<result<json::value>> generic_client::call_all_pages(std::string_view operation,
                                                                    const json::value& input) {
-    std::string_view in_token, out_token, key;
-    if (!impl_->pagination(operation, in_token, out_token, key))
+    const std::string_view key = result_key(operation);
+    if (key.empty())
         co_return co_await impl_->call(operation, input);
-    json::value request = input;
-    json::value merged;
-    std::string last_token;
-    for (int page = 0;; ++page) {
-        auto r = co_await impl_->call(operation, request);
-        if (!r)
-            co_return r.error();
-        json::object& got = r->as_object();
-        std::string token;
-        if (auto* t = got.if_contains(out_token); t && t->is_string())
-            token = std::string(t->get_string());
-        if (page == 0) {
-            merged = std::move(*r);
-        } else if (auto* items = got.if_contains(key); items && items->is_array()) {
-            auto& into = merged.as_object()[key];
-            if (!into.is_array())
-                into.emplace_array();
-            for (auto& item : items->as_array())
-                into.as_array().push_back(std::move(item));
-        }
-        if (token.empty())
-            break;
-        if (token == last_token) // botocore's safeguard: a service that repeats a token would loop forever
-            co_return error(make_error_code(errc::bad_response),
-                            std::string(operation) + ": the service returned the same " + std::string(out_token) +
-                                " twice; stopping instead of looping");
-        last_token = token;
-        request.as_object()[in_token] = token;
+    // The first page's other members, with every page's items in its result list (as the AWS CLI merges).
+    json::object merged;
+    bool first = true;
+    auto remember_first = [&merged, &first](const json::object& page) {
+        if (std::exchange(first, false))
+            merged = page;
+    };
+    json::array all;
+    try {
+        auto stream = items(operation, input, {}, remember_first);
+        while (auto item = co_await stream.next())
+            all.push_back(std::move(*item));
+    } catch (const exception& e) {
+        co_return e.error();
     }
-    merged.as_object().erase(out_token);
-    co_return merged;
+    std::string_view in, out, k;
+    impl_->pagination(operation, in, out, k);
+    merged.erase(out);
+    merged[key] = std::move(all);
+    co_return json::value(std::move(merged));
 }
 
 std::vector<std::string_view> generic_client::operations() const { return impl_->operations(); }

@@ -50,6 +50,9 @@ enum class errc {
     cancelled,            ///< the call was cancelled by its caller
     pool_closed,          ///< the connection pool was shut down
     invalid_request,      ///< the request cannot be sent as given (a bad endpoint, a header with CR/LF, ...)
+
+    // Streams.
+    pagination_loop = 200, ///< the service returned a NextToken it had returned before: the listing would not end
 };
 
 /// Error codes the AWS services return, by name (the union of the Chime services' error shapes and

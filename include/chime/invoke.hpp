@@ -3,12 +3,15 @@
 /// Calling any operation of any service by name, with a JSON input in AWS member names (as
 /// `aws ... --cli-input-json` takes it) and the JSON output back: what chimectl is built on.
 
+#include <chime/async_generator.hpp>
 #include <chime/client_config.hpp>
+#include <chime/pagination.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/fwd.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,9 +34,22 @@ public:
     boost::asio::awaitable<result<boost::json::value>> call(std::string_view operation, const boost::json::value& input);
 
     /// The same, following the operation's pagination token until the last page and concatenating
-    /// the pages' result lists; for operations without pagination it is `call`.
+    /// the pages' result lists (over `items`); for operations without pagination it is `call`.
     boost::asio::awaitable<result<boost::json::value>> call_all_pages(std::string_view operation,
                                                                      const boost::json::value& input);
+
+    /// The pages of a paginated operation, as JSON objects (see chime/pagination.hpp for the rules), and
+    /// the elements of their result lists one at a time. `on_page`, when set, sees each page (without its
+    /// result list's elements moved out yet) before its items are yielded. An operation without pagination
+    /// ends the stream at once with errc::invalid_request. The streams use this client: it must outlive them.
+    async_generator<boost::json::value> pages(std::string_view operation, boost::json::value input,
+                                              pagination_options options = {});
+    async_generator<boost::json::value> items(std::string_view operation, boost::json::value input,
+                                              pagination_options options = {},
+                                              std::function<void(const boost::json::object&)> on_page = {});
+
+    /// The member that holds a paginated operation's results ("ChannelMessages"), else empty.
+    std::string_view result_key(std::string_view operation) const;
 
     /// The AWS name of `operation` (given either way), or empty when the service has no such operation.
     std::string_view aws_name(std::string_view operation) const;

@@ -4,6 +4,7 @@
 
 #include "model/json_codec.hpp"
 #include "model/operation_codec.hpp"
+#include "model/paginate.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -1698,6 +1699,132 @@ boost::asio::awaitable<result<get_messaging_session_endpoint_response>> client::
 boost::asio::awaitable<get_messaging_session_endpoint_response> client::get_messaging_session_endpoint(get_messaging_session_endpoint_request request) {
     auto r = co_await get_messaging_session_endpoint(std::move(request), no_throw);
     co_return std::move(r).value();
+}
+
+async_generator<list_rooms_response> client::list_rooms_pages(list_rooms_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_rooms(std::move(r), no_throw); };
+    return page_stream("ListRooms", std::move(request), options, std::move(call), &list_rooms_response::rooms);
+}
+
+async_generator<::chime::classic::room> client::list_rooms_items(list_rooms_request request, pagination_options options) const {
+    return item_stream<::chime::classic::room>(list_rooms_pages(std::move(request), options), &list_rooms_response::rooms);
+}
+
+async_generator<list_room_memberships_response> client::list_room_memberships_pages(list_room_memberships_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_room_memberships(std::move(r), no_throw); };
+    return page_stream("ListRoomMemberships", std::move(request), options, std::move(call), &list_room_memberships_response::room_memberships);
+}
+
+async_generator<::chime::classic::room_membership> client::list_room_memberships_items(list_room_memberships_request request, pagination_options options) const {
+    return item_stream<::chime::classic::room_membership>(list_room_memberships_pages(std::move(request), options), &list_room_memberships_response::room_memberships);
+}
+
+async_generator<list_meetings_response> client::list_meetings_pages(list_meetings_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_meetings(std::move(r), no_throw); };
+    return page_stream("ListMeetings", std::move(request), options, std::move(call), &list_meetings_response::meetings);
+}
+
+async_generator<::chime::classic::meeting> client::list_meetings_items(list_meetings_request request, pagination_options options) const {
+    return item_stream<::chime::classic::meeting>(list_meetings_pages(std::move(request), options), &list_meetings_response::meetings);
+}
+
+async_generator<list_attendees_response> client::list_attendees_pages(list_attendees_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_attendees(std::move(r), no_throw); };
+    return page_stream("ListAttendees", std::move(request), options, std::move(call), &list_attendees_response::attendees);
+}
+
+async_generator<::chime::classic::attendee> client::list_attendees_items(list_attendees_request request, pagination_options options) const {
+    return item_stream<::chime::classic::attendee>(list_attendees_pages(std::move(request), options), &list_attendees_response::attendees);
+}
+
+async_generator<list_channels_response> client::list_channels_pages(list_channels_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channels(std::move(r), no_throw); };
+    return page_stream("ListChannels", std::move(request), options, std::move(call), &list_channels_response::channels);
+}
+
+async_generator<::chime::classic::channel_summary> client::list_channels_items(list_channels_request request, pagination_options options) const {
+    return item_stream<::chime::classic::channel_summary>(list_channels_pages(std::move(request), options), &list_channels_response::channels);
+}
+
+async_generator<list_channel_bans_response> client::list_channel_bans_pages(list_channel_bans_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_bans(std::move(r), no_throw); };
+    return page_stream("ListChannelBans", std::move(request), options, std::move(call), &list_channel_bans_response::channel_bans);
+}
+
+async_generator<::chime::classic::channel_ban_summary> client::list_channel_bans_items(list_channel_bans_request request, pagination_options options) const {
+    return item_stream<::chime::classic::channel_ban_summary>(list_channel_bans_pages(std::move(request), options), &list_channel_bans_response::channel_bans);
+}
+
+async_generator<list_channel_memberships_response> client::list_channel_memberships_pages(list_channel_memberships_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_memberships(std::move(r), no_throw); };
+    return page_stream("ListChannelMemberships", std::move(request), options, std::move(call), &list_channel_memberships_response::channel_memberships);
+}
+
+async_generator<::chime::classic::channel_membership_summary> client::list_channel_memberships_items(list_channel_memberships_request request, pagination_options options) const {
+    return item_stream<::chime::classic::channel_membership_summary>(list_channel_memberships_pages(std::move(request), options), &list_channel_memberships_response::channel_memberships);
+}
+
+async_generator<list_channel_memberships_for_app_instance_user_response> client::list_channel_memberships_for_app_instance_user_pages(list_channel_memberships_for_app_instance_user_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_memberships_for_app_instance_user(std::move(r), no_throw); };
+    return page_stream("ListChannelMembershipsForAppInstanceUser", std::move(request), options, std::move(call), &list_channel_memberships_for_app_instance_user_response::channel_memberships);
+}
+
+async_generator<::chime::classic::channel_membership_for_app_instance_user_summary> client::list_channel_memberships_for_app_instance_user_items(list_channel_memberships_for_app_instance_user_request request, pagination_options options) const {
+    return item_stream<::chime::classic::channel_membership_for_app_instance_user_summary>(list_channel_memberships_for_app_instance_user_pages(std::move(request), options), &list_channel_memberships_for_app_instance_user_response::channel_memberships);
+}
+
+async_generator<list_channel_moderators_response> client::list_channel_moderators_pages(list_channel_moderators_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_moderators(std::move(r), no_throw); };
+    return page_stream("ListChannelModerators", std::move(request), options, std::move(call), &list_channel_moderators_response::channel_moderators);
+}
+
+async_generator<::chime::classic::channel_moderator_summary> client::list_channel_moderators_items(list_channel_moderators_request request, pagination_options options) const {
+    return item_stream<::chime::classic::channel_moderator_summary>(list_channel_moderators_pages(std::move(request), options), &list_channel_moderators_response::channel_moderators);
+}
+
+async_generator<list_channels_moderated_by_app_instance_user_response> client::list_channels_moderated_by_app_instance_user_pages(list_channels_moderated_by_app_instance_user_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channels_moderated_by_app_instance_user(std::move(r), no_throw); };
+    return page_stream("ListChannelsModeratedByAppInstanceUser", std::move(request), options, std::move(call), &list_channels_moderated_by_app_instance_user_response::channels);
+}
+
+async_generator<::chime::classic::channel_moderated_by_app_instance_user_summary> client::list_channels_moderated_by_app_instance_user_items(list_channels_moderated_by_app_instance_user_request request, pagination_options options) const {
+    return item_stream<::chime::classic::channel_moderated_by_app_instance_user_summary>(list_channels_moderated_by_app_instance_user_pages(std::move(request), options), &list_channels_moderated_by_app_instance_user_response::channels);
+}
+
+async_generator<list_channel_messages_response> client::list_channel_messages_pages(list_channel_messages_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_messages(std::move(r), no_throw); };
+    return page_stream("ListChannelMessages", std::move(request), options, std::move(call), &list_channel_messages_response::channel_messages);
+}
+
+async_generator<::chime::classic::channel_message_summary> client::list_channel_messages_items(list_channel_messages_request request, pagination_options options) const {
+    return item_stream<::chime::classic::channel_message_summary>(list_channel_messages_pages(std::move(request), options), &list_channel_messages_response::channel_messages);
+}
+
+async_generator<list_accounts_response> client::list_accounts_pages(list_accounts_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_accounts(std::move(r), no_throw); };
+    return page_stream("ListAccounts", std::move(request), options, std::move(call), &list_accounts_response::accounts);
+}
+
+async_generator<::chime::classic::account> client::list_accounts_items(list_accounts_request request, pagination_options options) const {
+    return item_stream<::chime::classic::account>(list_accounts_pages(std::move(request), options), &list_accounts_response::accounts);
+}
+
+async_generator<list_users_response> client::list_users_pages(list_users_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_users(std::move(r), no_throw); };
+    return page_stream("ListUsers", std::move(request), options, std::move(call), &list_users_response::users);
+}
+
+async_generator<::chime::classic::user> client::list_users_items(list_users_request request, pagination_options options) const {
+    return item_stream<::chime::classic::user>(list_users_pages(std::move(request), options), &list_users_response::users);
+}
+
+async_generator<list_bots_response> client::list_bots_pages(list_bots_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_bots(std::move(r), no_throw); };
+    return page_stream("ListBots", std::move(request), options, std::move(call), &list_bots_response::bots);
+}
+
+async_generator<::chime::classic::bot> client::list_bots_items(list_bots_request request, pagination_options options) const {
+    return item_stream<::chime::classic::bot>(list_bots_pages(std::move(request), options), &list_bots_response::bots);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 
 #include "model/json_codec.hpp"
 #include "model/operation_codec.hpp"
+#include "model/paginate.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -810,6 +811,51 @@ boost::asio::awaitable<result<update_app_instance_user_endpoint_response>> clien
 boost::asio::awaitable<update_app_instance_user_endpoint_response> client::update_app_instance_user_endpoint(update_app_instance_user_endpoint_request request) {
     auto r = co_await update_app_instance_user_endpoint(std::move(request), no_throw);
     co_return std::move(r).value();
+}
+
+async_generator<list_app_instance_admins_response> client::list_app_instance_admins_pages(list_app_instance_admins_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_app_instance_admins(std::move(r), no_throw); };
+    return page_stream("ListAppInstanceAdmins", std::move(request), options, std::move(call), &list_app_instance_admins_response::app_instance_admins);
+}
+
+async_generator<::chime::identity::app_instance_admin_summary> client::list_app_instance_admins_items(list_app_instance_admins_request request, pagination_options options) const {
+    return item_stream<::chime::identity::app_instance_admin_summary>(list_app_instance_admins_pages(std::move(request), options), &list_app_instance_admins_response::app_instance_admins);
+}
+
+async_generator<list_app_instance_bots_response> client::list_app_instance_bots_pages(list_app_instance_bots_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_app_instance_bots(std::move(r), no_throw); };
+    return page_stream("ListAppInstanceBots", std::move(request), options, std::move(call), &list_app_instance_bots_response::app_instance_bots);
+}
+
+async_generator<::chime::identity::app_instance_bot_summary> client::list_app_instance_bots_items(list_app_instance_bots_request request, pagination_options options) const {
+    return item_stream<::chime::identity::app_instance_bot_summary>(list_app_instance_bots_pages(std::move(request), options), &list_app_instance_bots_response::app_instance_bots);
+}
+
+async_generator<list_app_instance_user_endpoints_response> client::list_app_instance_user_endpoints_pages(list_app_instance_user_endpoints_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_app_instance_user_endpoints(std::move(r), no_throw); };
+    return page_stream("ListAppInstanceUserEndpoints", std::move(request), options, std::move(call), &list_app_instance_user_endpoints_response::app_instance_user_endpoints);
+}
+
+async_generator<::chime::identity::app_instance_user_endpoint_summary> client::list_app_instance_user_endpoints_items(list_app_instance_user_endpoints_request request, pagination_options options) const {
+    return item_stream<::chime::identity::app_instance_user_endpoint_summary>(list_app_instance_user_endpoints_pages(std::move(request), options), &list_app_instance_user_endpoints_response::app_instance_user_endpoints);
+}
+
+async_generator<list_app_instance_users_response> client::list_app_instance_users_pages(list_app_instance_users_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_app_instance_users(std::move(r), no_throw); };
+    return page_stream("ListAppInstanceUsers", std::move(request), options, std::move(call), &list_app_instance_users_response::app_instance_users);
+}
+
+async_generator<::chime::identity::app_instance_user_summary> client::list_app_instance_users_items(list_app_instance_users_request request, pagination_options options) const {
+    return item_stream<::chime::identity::app_instance_user_summary>(list_app_instance_users_pages(std::move(request), options), &list_app_instance_users_response::app_instance_users);
+}
+
+async_generator<list_app_instances_response> client::list_app_instances_pages(list_app_instances_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_app_instances(std::move(r), no_throw); };
+    return page_stream("ListAppInstances", std::move(request), options, std::move(call), &list_app_instances_response::app_instances);
+}
+
+async_generator<::chime::identity::app_instance_summary> client::list_app_instances_items(list_app_instances_request request, pagination_options options) const {
+    return item_stream<::chime::identity::app_instance_summary>(list_app_instances_pages(std::move(request), options), &list_app_instances_response::app_instances);
 }
 
 namespace {

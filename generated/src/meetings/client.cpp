@@ -4,6 +4,7 @@
 
 #include "model/json_codec.hpp"
 #include "model/operation_codec.hpp"
+#include "model/paginate.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -459,6 +460,15 @@ boost::asio::awaitable<result<update_attendee_capabilities_response>> client::up
 boost::asio::awaitable<update_attendee_capabilities_response> client::update_attendee_capabilities(update_attendee_capabilities_request request) {
     auto r = co_await update_attendee_capabilities(std::move(request), no_throw);
     co_return std::move(r).value();
+}
+
+async_generator<list_attendees_response> client::list_attendees_pages(list_attendees_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_attendees(std::move(r), no_throw); };
+    return page_stream("ListAttendees", std::move(request), options, std::move(call), &list_attendees_response::attendees);
+}
+
+async_generator<::chime::meetings::attendee> client::list_attendees_items(list_attendees_request request, pagination_options options) const {
+    return item_stream<::chime::meetings::attendee>(list_attendees_pages(std::move(request), options), &list_attendees_response::attendees);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 
 #include "model/json_codec.hpp"
 #include "model/operation_codec.hpp"
+#include "model/paginate.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -1515,6 +1516,105 @@ boost::asio::awaitable<result<update_channel_read_marker_response>> client::upda
 boost::asio::awaitable<update_channel_read_marker_response> client::update_channel_read_marker(update_channel_read_marker_request request) {
     auto r = co_await update_channel_read_marker(std::move(request), no_throw);
     co_return std::move(r).value();
+}
+
+async_generator<list_channel_bans_response> client::list_channel_bans_pages(list_channel_bans_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_bans(std::move(r), no_throw); };
+    return page_stream("ListChannelBans", std::move(request), options, std::move(call), &list_channel_bans_response::channel_bans);
+}
+
+async_generator<::chime::messaging::channel_ban_summary> client::list_channel_bans_items(list_channel_bans_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_ban_summary>(list_channel_bans_pages(std::move(request), options), &list_channel_bans_response::channel_bans);
+}
+
+async_generator<list_channel_flows_response> client::list_channel_flows_pages(list_channel_flows_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_flows(std::move(r), no_throw); };
+    return page_stream("ListChannelFlows", std::move(request), options, std::move(call), &list_channel_flows_response::channel_flows);
+}
+
+async_generator<::chime::messaging::channel_flow_summary> client::list_channel_flows_items(list_channel_flows_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_flow_summary>(list_channel_flows_pages(std::move(request), options), &list_channel_flows_response::channel_flows);
+}
+
+async_generator<list_channel_memberships_response> client::list_channel_memberships_pages(list_channel_memberships_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_memberships(std::move(r), no_throw); };
+    return page_stream("ListChannelMemberships", std::move(request), options, std::move(call), &list_channel_memberships_response::channel_memberships);
+}
+
+async_generator<::chime::messaging::channel_membership_summary> client::list_channel_memberships_items(list_channel_memberships_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_membership_summary>(list_channel_memberships_pages(std::move(request), options), &list_channel_memberships_response::channel_memberships);
+}
+
+async_generator<list_channel_memberships_for_app_instance_user_response> client::list_channel_memberships_for_app_instance_user_pages(list_channel_memberships_for_app_instance_user_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_memberships_for_app_instance_user(std::move(r), no_throw); };
+    return page_stream("ListChannelMembershipsForAppInstanceUser", std::move(request), options, std::move(call), &list_channel_memberships_for_app_instance_user_response::channel_memberships);
+}
+
+async_generator<::chime::messaging::channel_membership_for_app_instance_user_summary> client::list_channel_memberships_for_app_instance_user_items(list_channel_memberships_for_app_instance_user_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_membership_for_app_instance_user_summary>(list_channel_memberships_for_app_instance_user_pages(std::move(request), options), &list_channel_memberships_for_app_instance_user_response::channel_memberships);
+}
+
+async_generator<list_channel_messages_response> client::list_channel_messages_pages(list_channel_messages_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_messages(std::move(r), no_throw); };
+    return page_stream("ListChannelMessages", std::move(request), options, std::move(call), &list_channel_messages_response::channel_messages);
+}
+
+async_generator<::chime::messaging::channel_message_summary> client::list_channel_messages_items(list_channel_messages_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_message_summary>(list_channel_messages_pages(std::move(request), options), &list_channel_messages_response::channel_messages);
+}
+
+async_generator<list_channel_moderators_response> client::list_channel_moderators_pages(list_channel_moderators_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channel_moderators(std::move(r), no_throw); };
+    return page_stream("ListChannelModerators", std::move(request), options, std::move(call), &list_channel_moderators_response::channel_moderators);
+}
+
+async_generator<::chime::messaging::channel_moderator_summary> client::list_channel_moderators_items(list_channel_moderators_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_moderator_summary>(list_channel_moderators_pages(std::move(request), options), &list_channel_moderators_response::channel_moderators);
+}
+
+async_generator<list_channels_response> client::list_channels_pages(list_channels_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channels(std::move(r), no_throw); };
+    return page_stream("ListChannels", std::move(request), options, std::move(call), &list_channels_response::channels);
+}
+
+async_generator<::chime::messaging::channel_summary> client::list_channels_items(list_channels_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_summary>(list_channels_pages(std::move(request), options), &list_channels_response::channels);
+}
+
+async_generator<list_channels_associated_with_channel_flow_response> client::list_channels_associated_with_channel_flow_pages(list_channels_associated_with_channel_flow_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channels_associated_with_channel_flow(std::move(r), no_throw); };
+    return page_stream("ListChannelsAssociatedWithChannelFlow", std::move(request), options, std::move(call), &list_channels_associated_with_channel_flow_response::channels);
+}
+
+async_generator<::chime::messaging::channel_associated_with_flow_summary> client::list_channels_associated_with_channel_flow_items(list_channels_associated_with_channel_flow_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_associated_with_flow_summary>(list_channels_associated_with_channel_flow_pages(std::move(request), options), &list_channels_associated_with_channel_flow_response::channels);
+}
+
+async_generator<list_channels_moderated_by_app_instance_user_response> client::list_channels_moderated_by_app_instance_user_pages(list_channels_moderated_by_app_instance_user_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_channels_moderated_by_app_instance_user(std::move(r), no_throw); };
+    return page_stream("ListChannelsModeratedByAppInstanceUser", std::move(request), options, std::move(call), &list_channels_moderated_by_app_instance_user_response::channels);
+}
+
+async_generator<::chime::messaging::channel_moderated_by_app_instance_user_summary> client::list_channels_moderated_by_app_instance_user_items(list_channels_moderated_by_app_instance_user_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_moderated_by_app_instance_user_summary>(list_channels_moderated_by_app_instance_user_pages(std::move(request), options), &list_channels_moderated_by_app_instance_user_response::channels);
+}
+
+async_generator<list_sub_channels_response> client::list_sub_channels_pages(list_sub_channels_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.list_sub_channels(std::move(r), no_throw); };
+    return page_stream("ListSubChannels", std::move(request), options, std::move(call), &list_sub_channels_response::sub_channels);
+}
+
+async_generator<::chime::messaging::sub_channel_summary> client::list_sub_channels_items(list_sub_channels_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::sub_channel_summary>(list_sub_channels_pages(std::move(request), options), &list_sub_channels_response::sub_channels);
+}
+
+async_generator<search_channels_response> client::search_channels_pages(search_channels_request request, pagination_options options) const {
+    auto call = [c = *this](auto r) mutable { return c.search_channels(std::move(r), no_throw); };
+    return page_stream("SearchChannels", std::move(request), options, std::move(call), &search_channels_response::channels);
+}
+
+async_generator<::chime::messaging::channel_summary> client::search_channels_items(search_channels_request request, pagination_options options) const {
+    return item_stream<::chime::messaging::channel_summary>(search_channels_pages(std::move(request), options), &search_channels_response::channels);
 }
 
 namespace {

@@ -4,9 +4,11 @@
 /// The Chime client: one awaitable function per operation.
 
 #include <chime/classic/model.hpp>
+#include <chime/async_generator.hpp>
 #include <chime/detail/service_client.hpp>
 #include <chime/operation_descriptor.hpp>
 #include <chime/operation_entry.hpp>
+#include <chime/pagination.hpp>
 
 #include <span>
 
@@ -27,6 +29,10 @@ public:
     /// Errors: NotFound, BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_rooms_response> list_rooms(list_rooms_request request);
     boost::asio::awaitable<result<list_rooms_response>> list_rooms(list_rooms_request request, no_throw_t);
+    /// ListRooms as a stream of pages, then of its rooms one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_rooms_response> list_rooms_pages(list_rooms_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::room> list_rooms_items(list_rooms_request request, pagination_options options = {}) const;
 
     /// CreateRoom: POST /accounts/{accountId}/rooms
     /// Errors: NotFound, BadRequest, Forbidden, UnauthorizedClient, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -72,6 +78,10 @@ public:
     /// Errors: NotFound, BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_room_memberships_response> list_room_memberships(list_room_memberships_request request);
     boost::asio::awaitable<result<list_room_memberships_response>> list_room_memberships(list_room_memberships_request request, no_throw_t);
+    /// ListRoomMemberships as a stream of pages, then of its room_memberships one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_room_memberships_response> list_room_memberships_pages(list_room_memberships_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::room_membership> list_room_memberships_items(list_room_memberships_request request, pagination_options options = {}) const;
 
     /// CreateMeeting: POST /meetings
     /// Errors: BadRequest, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
@@ -92,6 +102,10 @@ public:
     /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_meetings_response> list_meetings(list_meetings_request request);
     boost::asio::awaitable<result<list_meetings_response>> list_meetings(list_meetings_request request, no_throw_t);
+    /// ListMeetings as a stream of pages, then of its meetings one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_meetings_response> list_meetings_pages(list_meetings_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::meeting> list_meetings_items(list_meetings_request request, pagination_options options = {}) const;
 
     /// CreateAttendee: POST /meetings/{meetingId}/attendees
     /// Errors: BadRequest, Forbidden, NotFound, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
@@ -117,6 +131,10 @@ public:
     /// Errors: BadRequest, Forbidden, NotFound, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_attendees_response> list_attendees(list_attendees_request request);
     boost::asio::awaitable<result<list_attendees_response>> list_attendees(list_attendees_request request, no_throw_t);
+    /// ListAttendees as a stream of pages, then of its attendees one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_attendees_response> list_attendees_pages(list_attendees_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::attendee> list_attendees_items(list_attendees_request request, pagination_options options = {}) const;
 
     /// CreateAppInstance: POST /app-instances
     /// Errors: BadRequest, Conflict, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
@@ -152,6 +170,10 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_response> list_channels(list_channels_request request);
     boost::asio::awaitable<result<list_channels_response>> list_channels(list_channels_request request, no_throw_t);
+    /// ListChannels as a stream of pages, then of its channels one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channels_response> list_channels_pages(list_channels_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::channel_summary> list_channels_items(list_channels_request request, pagination_options options = {}) const;
 
     /// CreateChannelBan: POST /channels/{channelArn}/bans
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -172,6 +194,10 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_bans_response> list_channel_bans(list_channel_bans_request request);
     boost::asio::awaitable<result<list_channel_bans_response>> list_channel_bans(list_channel_bans_request request, no_throw_t);
+    /// ListChannelBans as a stream of pages, then of its channel_bans one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_bans_response> list_channel_bans_pages(list_channel_bans_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::channel_ban_summary> list_channel_bans_items(list_channel_bans_request request, pagination_options options = {}) const;
 
     /// CreateChannelMembership: POST /channels/{channelArn}/memberships
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -192,6 +218,10 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_memberships_response> list_channel_memberships(list_channel_memberships_request request);
     boost::asio::awaitable<result<list_channel_memberships_response>> list_channel_memberships(list_channel_memberships_request request, no_throw_t);
+    /// ListChannelMemberships as a stream of pages, then of its channel_memberships one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_memberships_response> list_channel_memberships_pages(list_channel_memberships_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::channel_membership_summary> list_channel_memberships_items(list_channel_memberships_request request, pagination_options options = {}) const;
 
     /// DescribeChannelMembershipForAppInstanceUser: GET /channels/{channelArn}?scope=app-instance-user-membership
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -202,6 +232,10 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_memberships_for_app_instance_user_response> list_channel_memberships_for_app_instance_user(list_channel_memberships_for_app_instance_user_request request);
     boost::asio::awaitable<result<list_channel_memberships_for_app_instance_user_response>> list_channel_memberships_for_app_instance_user(list_channel_memberships_for_app_instance_user_request request, no_throw_t);
+    /// ListChannelMembershipsForAppInstanceUser as a stream of pages, then of its channel_memberships one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_memberships_for_app_instance_user_response> list_channel_memberships_for_app_instance_user_pages(list_channel_memberships_for_app_instance_user_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::channel_membership_for_app_instance_user_summary> list_channel_memberships_for_app_instance_user_items(list_channel_memberships_for_app_instance_user_request request, pagination_options options = {}) const;
 
     /// CreateChannelModerator: POST /channels/{channelArn}/moderators
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -222,6 +256,10 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_moderators_response> list_channel_moderators(list_channel_moderators_request request);
     boost::asio::awaitable<result<list_channel_moderators_response>> list_channel_moderators(list_channel_moderators_request request, no_throw_t);
+    /// ListChannelModerators as a stream of pages, then of its channel_moderators one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_moderators_response> list_channel_moderators_pages(list_channel_moderators_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::channel_moderator_summary> list_channel_moderators_items(list_channel_moderators_request request, pagination_options options = {}) const;
 
     /// DescribeChannelModeratedByAppInstanceUser: GET /channels/{channelArn}?scope=app-instance-user-moderated-channel
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -232,6 +270,10 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_moderated_by_app_instance_user_response> list_channels_moderated_by_app_instance_user(list_channels_moderated_by_app_instance_user_request request);
     boost::asio::awaitable<result<list_channels_moderated_by_app_instance_user_response>> list_channels_moderated_by_app_instance_user(list_channels_moderated_by_app_instance_user_request request, no_throw_t);
+    /// ListChannelsModeratedByAppInstanceUser as a stream of pages, then of its channels one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channels_moderated_by_app_instance_user_response> list_channels_moderated_by_app_instance_user_pages(list_channels_moderated_by_app_instance_user_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::channel_moderated_by_app_instance_user_summary> list_channels_moderated_by_app_instance_user_items(list_channels_moderated_by_app_instance_user_request request, pagination_options options = {}) const;
 
     /// SendChannelMessage: POST /channels/{channelArn}/messages
     /// Errors: BadRequest, Conflict, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -262,6 +304,10 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_messages_response> list_channel_messages(list_channel_messages_request request);
     boost::asio::awaitable<result<list_channel_messages_response>> list_channel_messages(list_channel_messages_request request, no_throw_t);
+    /// ListChannelMessages as a stream of pages, then of its channel_messages one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_messages_response> list_channel_messages_pages(list_channel_messages_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::channel_message_summary> list_channel_messages_items(list_channel_messages_request request, pagination_options options = {}) const;
 
     /// UpdateChannelReadMarker: PUT /channels/{channelArn}/readMarker
     /// Errors: BadRequest, Forbidden, Conflict, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -282,6 +328,10 @@ public:
     /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_accounts_response> list_accounts(list_accounts_request request);
     boost::asio::awaitable<result<list_accounts_response>> list_accounts(list_accounts_request request, no_throw_t);
+    /// ListAccounts as a stream of pages, then of its accounts one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_accounts_response> list_accounts_pages(list_accounts_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::account> list_accounts_items(list_accounts_request request, pagination_options options = {}) const;
 
     /// DeleteAccount: DELETE /accounts/{accountId}
     /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, UnprocessableEntity, ServiceUnavailable, ServiceFailure.
@@ -302,6 +352,10 @@ public:
     /// Errors: UnauthorizedClient, NotFound, Forbidden, BadRequest, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_users_response> list_users(list_users_request request);
     boost::asio::awaitable<result<list_users_response>> list_users(list_users_request request, no_throw_t);
+    /// ListUsers as a stream of pages, then of its users one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_users_response> list_users_pages(list_users_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::user> list_users_items(list_users_request request, pagination_options options = {}) const;
 
     /// CreateBot: POST /accounts/{accountId}/bots
     /// Errors: ServiceUnavailable, ServiceFailure, Forbidden, BadRequest, UnauthorizedClient, ResourceLimitExceeded, NotFound, ThrottledClient.
@@ -317,6 +371,10 @@ public:
     /// Errors: ServiceUnavailable, ServiceFailure, Forbidden, UnauthorizedClient, BadRequest, NotFound, ThrottledClient.
     boost::asio::awaitable<list_bots_response> list_bots(list_bots_request request);
     boost::asio::awaitable<result<list_bots_response>> list_bots(list_bots_request request, no_throw_t);
+    /// ListBots as a stream of pages, then of its bots one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_bots_response> list_bots_pages(list_bots_request request, pagination_options options = {}) const;
+    async_generator<::chime::classic::bot> list_bots_items(list_bots_request request, pagination_options options = {}) const;
 
     /// GetMessagingSessionEndpoint: GET /endpoints/messaging-session
     /// Errors: UnauthorizedClient, Forbidden, ThrottledClient, ServiceUnavailable, ServiceFailure.

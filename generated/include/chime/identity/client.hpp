@@ -4,9 +4,11 @@
 /// The Chime SDK Identity client: one awaitable function per operation.
 
 #include <chime/identity/model.hpp>
+#include <chime/async_generator.hpp>
 #include <chime/detail/service_client.hpp>
 #include <chime/operation_descriptor.hpp>
 #include <chime/operation_entry.hpp>
+#include <chime/pagination.hpp>
 
 #include <span>
 
@@ -102,26 +104,46 @@ public:
     /// Errors: BadRequest, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instance_admins_response> list_app_instance_admins(list_app_instance_admins_request request);
     boost::asio::awaitable<result<list_app_instance_admins_response>> list_app_instance_admins(list_app_instance_admins_request request, no_throw_t);
+    /// ListAppInstanceAdmins as a stream of pages, then of its app_instance_admins one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_app_instance_admins_response> list_app_instance_admins_pages(list_app_instance_admins_request request, pagination_options options = {}) const;
+    async_generator<::chime::identity::app_instance_admin_summary> list_app_instance_admins_items(list_app_instance_admins_request request, pagination_options options = {}) const;
 
     /// ListAppInstanceBots: GET /app-instance-bots
     /// Errors: BadRequest, Forbidden, ResourceLimitExceeded, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instance_bots_response> list_app_instance_bots(list_app_instance_bots_request request);
     boost::asio::awaitable<result<list_app_instance_bots_response>> list_app_instance_bots(list_app_instance_bots_request request, no_throw_t);
+    /// ListAppInstanceBots as a stream of pages, then of its app_instance_bots one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_app_instance_bots_response> list_app_instance_bots_pages(list_app_instance_bots_request request, pagination_options options = {}) const;
+    async_generator<::chime::identity::app_instance_bot_summary> list_app_instance_bots_items(list_app_instance_bots_request request, pagination_options options = {}) const;
 
     /// ListAppInstanceUserEndpoints: GET /app-instance-users/{appInstanceUserArn}/endpoints
     /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instance_user_endpoints_response> list_app_instance_user_endpoints(list_app_instance_user_endpoints_request request);
     boost::asio::awaitable<result<list_app_instance_user_endpoints_response>> list_app_instance_user_endpoints(list_app_instance_user_endpoints_request request, no_throw_t);
+    /// ListAppInstanceUserEndpoints as a stream of pages, then of its app_instance_user_endpoints one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_app_instance_user_endpoints_response> list_app_instance_user_endpoints_pages(list_app_instance_user_endpoints_request request, pagination_options options = {}) const;
+    async_generator<::chime::identity::app_instance_user_endpoint_summary> list_app_instance_user_endpoints_items(list_app_instance_user_endpoints_request request, pagination_options options = {}) const;
 
     /// ListAppInstanceUsers: GET /app-instance-users
     /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instance_users_response> list_app_instance_users(list_app_instance_users_request request);
     boost::asio::awaitable<result<list_app_instance_users_response>> list_app_instance_users(list_app_instance_users_request request, no_throw_t);
+    /// ListAppInstanceUsers as a stream of pages, then of its app_instance_users one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_app_instance_users_response> list_app_instance_users_pages(list_app_instance_users_request request, pagination_options options = {}) const;
+    async_generator<::chime::identity::app_instance_user_summary> list_app_instance_users_items(list_app_instance_users_request request, pagination_options options = {}) const;
 
     /// ListAppInstances: GET /app-instances
     /// Errors: BadRequest, Forbidden, ThrottledClient, UnauthorizedClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_app_instances_response> list_app_instances(list_app_instances_request request);
     boost::asio::awaitable<result<list_app_instances_response>> list_app_instances(list_app_instances_request request, no_throw_t);
+    /// ListAppInstances as a stream of pages, then of its app_instances one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_app_instances_response> list_app_instances_pages(list_app_instances_request request, pagination_options options = {}) const;
+    async_generator<::chime::identity::app_instance_summary> list_app_instances_items(list_app_instances_request request, pagination_options options = {}) const;
 
     /// ListTagsForResource: GET /tags
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.

@@ -4,9 +4,11 @@
 /// The Chime SDK Meetings client: one awaitable function per operation.
 
 #include <chime/meetings/model.hpp>
+#include <chime/async_generator.hpp>
 #include <chime/detail/service_client.hpp>
 #include <chime/operation_descriptor.hpp>
 #include <chime/operation_entry.hpp>
+#include <chime/pagination.hpp>
 
 #include <span>
 
@@ -72,6 +74,10 @@ public:
     /// Errors: BadRequest, Forbidden, NotFound, Unauthorized, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<list_attendees_response> list_attendees(list_attendees_request request);
     boost::asio::awaitable<result<list_attendees_response>> list_attendees(list_attendees_request request, no_throw_t);
+    /// ListAttendees as a stream of pages, then of its attendees one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_attendees_response> list_attendees_pages(list_attendees_request request, pagination_options options = {}) const;
+    async_generator<::chime::meetings::attendee> list_attendees_items(list_attendees_request request, pagination_options options = {}) const;
 
     /// ListTagsForResource: GET /tags
     /// Errors: BadRequest, Forbidden, Unauthorized, LimitExceeded, ServiceUnavailable, ServiceFailure, Throttling, ResourceNotFound.

@@ -4,9 +4,11 @@
 /// The Chime SDK Messaging client: one awaitable function per operation.
 
 #include <chime/messaging/model.hpp>
+#include <chime/async_generator.hpp>
 #include <chime/detail/service_client.hpp>
 #include <chime/operation_descriptor.hpp>
 #include <chime/operation_entry.hpp>
+#include <chime/pagination.hpp>
 
 #include <span>
 
@@ -167,51 +169,91 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_bans_response> list_channel_bans(list_channel_bans_request request);
     boost::asio::awaitable<result<list_channel_bans_response>> list_channel_bans(list_channel_bans_request request, no_throw_t);
+    /// ListChannelBans as a stream of pages, then of its channel_bans one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_bans_response> list_channel_bans_pages(list_channel_bans_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_ban_summary> list_channel_bans_items(list_channel_bans_request request, pagination_options options = {}) const;
 
     /// ListChannelFlows: GET /channel-flows
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_flows_response> list_channel_flows(list_channel_flows_request request);
     boost::asio::awaitable<result<list_channel_flows_response>> list_channel_flows(list_channel_flows_request request, no_throw_t);
+    /// ListChannelFlows as a stream of pages, then of its channel_flows one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_flows_response> list_channel_flows_pages(list_channel_flows_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_flow_summary> list_channel_flows_items(list_channel_flows_request request, pagination_options options = {}) const;
 
     /// ListChannelMemberships: GET /channels/{channelArn}/memberships
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_memberships_response> list_channel_memberships(list_channel_memberships_request request);
     boost::asio::awaitable<result<list_channel_memberships_response>> list_channel_memberships(list_channel_memberships_request request, no_throw_t);
+    /// ListChannelMemberships as a stream of pages, then of its channel_memberships one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_memberships_response> list_channel_memberships_pages(list_channel_memberships_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_membership_summary> list_channel_memberships_items(list_channel_memberships_request request, pagination_options options = {}) const;
 
     /// ListChannelMembershipsForAppInstanceUser: GET /channels?scope=app-instance-user-memberships
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_memberships_for_app_instance_user_response> list_channel_memberships_for_app_instance_user(list_channel_memberships_for_app_instance_user_request request);
     boost::asio::awaitable<result<list_channel_memberships_for_app_instance_user_response>> list_channel_memberships_for_app_instance_user(list_channel_memberships_for_app_instance_user_request request, no_throw_t);
+    /// ListChannelMembershipsForAppInstanceUser as a stream of pages, then of its channel_memberships one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_memberships_for_app_instance_user_response> list_channel_memberships_for_app_instance_user_pages(list_channel_memberships_for_app_instance_user_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_membership_for_app_instance_user_summary> list_channel_memberships_for_app_instance_user_items(list_channel_memberships_for_app_instance_user_request request, pagination_options options = {}) const;
 
     /// ListChannelMessages: GET /channels/{channelArn}/messages
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_messages_response> list_channel_messages(list_channel_messages_request request);
     boost::asio::awaitable<result<list_channel_messages_response>> list_channel_messages(list_channel_messages_request request, no_throw_t);
+    /// ListChannelMessages as a stream of pages, then of its channel_messages one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_messages_response> list_channel_messages_pages(list_channel_messages_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_message_summary> list_channel_messages_items(list_channel_messages_request request, pagination_options options = {}) const;
 
     /// ListChannelModerators: GET /channels/{channelArn}/moderators
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channel_moderators_response> list_channel_moderators(list_channel_moderators_request request);
     boost::asio::awaitable<result<list_channel_moderators_response>> list_channel_moderators(list_channel_moderators_request request, no_throw_t);
+    /// ListChannelModerators as a stream of pages, then of its channel_moderators one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channel_moderators_response> list_channel_moderators_pages(list_channel_moderators_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_moderator_summary> list_channel_moderators_items(list_channel_moderators_request request, pagination_options options = {}) const;
 
     /// ListChannels: GET /channels
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_response> list_channels(list_channels_request request);
     boost::asio::awaitable<result<list_channels_response>> list_channels(list_channels_request request, no_throw_t);
+    /// ListChannels as a stream of pages, then of its channels one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channels_response> list_channels_pages(list_channels_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_summary> list_channels_items(list_channels_request request, pagination_options options = {}) const;
 
     /// ListChannelsAssociatedWithChannelFlow: GET /channels?scope=channel-flow-associations
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_associated_with_channel_flow_response> list_channels_associated_with_channel_flow(list_channels_associated_with_channel_flow_request request);
     boost::asio::awaitable<result<list_channels_associated_with_channel_flow_response>> list_channels_associated_with_channel_flow(list_channels_associated_with_channel_flow_request request, no_throw_t);
+    /// ListChannelsAssociatedWithChannelFlow as a stream of pages, then of its channels one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channels_associated_with_channel_flow_response> list_channels_associated_with_channel_flow_pages(list_channels_associated_with_channel_flow_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_associated_with_flow_summary> list_channels_associated_with_channel_flow_items(list_channels_associated_with_channel_flow_request request, pagination_options options = {}) const;
 
     /// ListChannelsModeratedByAppInstanceUser: GET /channels?scope=app-instance-user-moderated-channels
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_channels_moderated_by_app_instance_user_response> list_channels_moderated_by_app_instance_user(list_channels_moderated_by_app_instance_user_request request);
     boost::asio::awaitable<result<list_channels_moderated_by_app_instance_user_response>> list_channels_moderated_by_app_instance_user(list_channels_moderated_by_app_instance_user_request request, no_throw_t);
+    /// ListChannelsModeratedByAppInstanceUser as a stream of pages, then of its channels one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_channels_moderated_by_app_instance_user_response> list_channels_moderated_by_app_instance_user_pages(list_channels_moderated_by_app_instance_user_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_moderated_by_app_instance_user_summary> list_channels_moderated_by_app_instance_user_items(list_channels_moderated_by_app_instance_user_request request, pagination_options options = {}) const;
 
     /// ListSubChannels: GET /channels/{channelArn}/subchannels
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_sub_channels_response> list_sub_channels(list_sub_channels_request request);
     boost::asio::awaitable<result<list_sub_channels_response>> list_sub_channels(list_sub_channels_request request, no_throw_t);
+    /// ListSubChannels as a stream of pages, then of its sub_channels one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<list_sub_channels_response> list_sub_channels_pages(list_sub_channels_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::sub_channel_summary> list_sub_channels_items(list_sub_channels_request request, pagination_options options = {}) const;
 
     /// ListTagsForResource: GET /tags
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
@@ -242,6 +284,10 @@ public:
     /// Errors: BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<search_channels_response> search_channels(search_channels_request request);
     boost::asio::awaitable<result<search_channels_response>> search_channels(search_channels_request request, no_throw_t);
+    /// SearchChannels as a stream of pages, then of its channels one at a time (chime/pagination.hpp).
+    /// Each stream holds a copy of this client.
+    async_generator<search_channels_response> search_channels_pages(search_channels_request request, pagination_options options = {}) const;
+    async_generator<::chime::messaging::channel_summary> search_channels_items(search_channels_request request, pagination_options options = {}) const;
 
     /// SendChannelMessage: POST /channels/{channelArn}/messages
     /// Errors: BadRequest, Conflict, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
