@@ -66,5 +66,6 @@ private:
 int sigv4(const flags& f);
 int transport(const flags& f);
 int local_server(const flags& f, const char* self);
+int pagination(const flags& f, const char* self);
 
 } // namespace chime::bench

@@ -11,6 +11,9 @@
 //       chime-local's own CPU per SendChannelMessage (its cpu_seconds / requests_total counters), with
 //       chime-local running as the separate program build/bin/chime-local; `--server floor` measures a
 //       minimal Beast TLS server answering the same exchange, the floor under any server.
+//   chime-bench pagination [--items N] [--page-size P]
+//       An item stream over N messages of one channel in chime-local, P per page, with and without
+//       prefetch: items/s and the client's resident memory after N/10 and N items.
 #include "bench_util.hpp"
 
 #include <cstdio>
@@ -31,6 +34,9 @@ int main(int argc, char** argv) {
         if (cmd == "local-server")
             return chime::bench::local_server(
                 chime::bench::flags(argc, argv, {{"calls", "20000"}, {"concurrency", "32"}, {"threads", "1"}, {"server", "chime-local"}}), argv[0]);
+        if (cmd == "pagination")
+            return chime::bench::pagination(
+                chime::bench::flags(argc, argv, {{"items", "100000"}, {"page-size", "50"}}), argv[0]);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "chime-bench %s: %s\n", argv[1], e.what());
         return 2;
@@ -39,6 +45,7 @@ int main(int argc, char** argv) {
                          "       chime-bench transport [--calls N] [--concurrency 1,32,256] "
                          "[--max-connections M] [--only library|baseline]\n"
                          "       chime-bench local-server [--calls N] [--concurrency 32] [--threads T] "
-                         "[--server chime-local|floor]\n");
+                         "[--server chime-local|floor]\n"
+                         "       chime-bench pagination [--items N] [--page-size P]\n");
     return 2;
 }

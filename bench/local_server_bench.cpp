@@ -6,6 +6,7 @@
 // minimal Beast TLS keep-alive server (a forked child) that reads each request and answers one fixed
 // body, with nothing else (no signature check, no routing, no JSON, no state).
 #include "bench_util.hpp"
+#include "local_bench.hpp"
 #include "support/tls_identity.hpp"
 
 #include <chime/identity/client.hpp>
@@ -39,53 +40,6 @@ namespace {
 namespace asio = boost::asio;
 namespace msg = chime::messaging;
 namespace id = chime::identity;
-
-struct target {
-    std::string channel, bearer;
-};
-
-asio::awaitable<target> prepare(const client_config& cfg) {
-    const auto ex = co_await asio::this_coro::executor;
-    id::client ids(ex, cfg);
-    msg::client m(ex, cfg);
-    id::create_app_instance_request ai{.name = "bench"};
-    const auto app = *(co_await ids.create_app_instance(std::move(ai))).app_instance_arn;
-    id::create_app_instance_user_request u{.app_instance_arn = app, .app_instance_user_id = "bench", .name = "bench"};
-    const auto user = *(co_await ids.create_app_instance_user(std::move(u))).app_instance_user_arn;
-    msg::create_channel_request ch{.app_instance_arn = app, .name = "bench", .chime_bearer = user};
-    // Not `co_return target{... co_await ...}`: g++ 12 destroys such an aggregate twice (README).
-    const auto created = co_await m.create_channel(std::move(ch));
-    target t;
-    t.channel = *created.channel_arn;
-    t.bearer = user;
-    co_return t;
-}
-
-asio::awaitable<void> worker(msg::client& m, const target& t, long& remaining, long& errors, long& active,
-                             asio::steady_timer& done) {
-    while (remaining-- > 0) {
-        msg::send_channel_message_request r{.channel_arn = t.channel, .content = "hello world",
-                                            .type = msg::channel_message_type::standard,
-                                            .persistence = msg::channel_message_persistence_type::persistent,
-                                            .chime_bearer = t.bearer};
-        if (auto sent = co_await m.send_channel_message(std::move(r), no_throw); !sent && ++errors == 1)
-            std::fprintf(stderr, "local-server: %s\n", sent.error().message().c_str());
-    }
-    if (--active == 0)
-        done.cancel();
-}
-
-asio::awaitable<long> run_calls(msg::client& m, const target& t, long calls, long conc) {
-    const auto ex = co_await asio::this_coro::executor;
-    long remaining = calls, errors = 0, active = conc;
-    asio::steady_timer done(ex, asio::steady_timer::time_point::max());
-    for (long i = 0; i < conc; ++i)
-        asio::co_spawn(ex, worker(m, t, remaining, errors, active, done), asio::detached);
-    boost::system::error_code ec;
-    if (active > 0) // workers that never suspended (every call failing at once) may have finished already
-        co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    co_return errors;
-}
 
 // GET /_chime_local/stats through a plain pool: (cpu_seconds, requests_total).
 std::pair<double, double> server_counters(const std::string& url, const std::string& ca) {
@@ -171,47 +125,114 @@ asio::awaitable<void> floor_accept(asio::ip::tcp::acceptor& acceptor, asio::ssl:
 
 } // namespace
 
+asio::awaitable<target> prepare(const client_config& cfg) {
+    const auto ex = co_await asio::this_coro::executor;
+    id::client ids(ex, cfg);
+    msg::client m(ex, cfg);
+    id::create_app_instance_request ai{.name = "bench"};
+    const auto app = *(co_await ids.create_app_instance(std::move(ai))).app_instance_arn;
+    id::create_app_instance_user_request u{.app_instance_arn = app, .app_instance_user_id = "bench", .name = "bench"};
+    const auto user = *(co_await ids.create_app_instance_user(std::move(u))).app_instance_user_arn;
+    msg::create_channel_request ch{.app_instance_arn = app, .name = "bench", .chime_bearer = user};
+    // Not `co_return target{... co_await ...}`: g++ 12 destroys such an aggregate twice (README).
+    const auto created = co_await m.create_channel(std::move(ch));
+    target t;
+    t.channel = *created.channel_arn;
+    t.bearer = user;
+    co_return t;
+}
+
+static asio::awaitable<void> worker(msg::client& m, const target& t, long& remaining, long& errors, long& active,
+                             asio::steady_timer& done) {
+    while (remaining-- > 0) {
+        msg::send_channel_message_request r{.channel_arn = t.channel, .content = "hello world",
+                                            .type = msg::channel_message_type::standard,
+                                            .persistence = msg::channel_message_persistence_type::persistent,
+                                            .chime_bearer = t.bearer};
+        if (auto sent = co_await m.send_channel_message(std::move(r), no_throw); !sent && ++errors == 1)
+            std::fprintf(stderr, "local-server: %s\n", sent.error().message().c_str());
+    }
+    if (--active == 0)
+        done.cancel();
+}
+
+asio::awaitable<long> run_calls(msg::client& m, const target& t, long calls, long conc) {
+    const auto ex = co_await asio::this_coro::executor;
+    long remaining = calls, errors = 0, active = conc;
+    asio::steady_timer done(ex, asio::steady_timer::time_point::max());
+    for (long i = 0; i < conc; ++i)
+        asio::co_spawn(ex, worker(m, t, remaining, errors, active, done), asio::detached);
+    boost::system::error_code ec;
+    if (active > 0) // workers that never suspended (every call failing at once) may have finished already
+        co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_return errors;
+}
+
+target prepare_now(const client_config& cfg) {
+    asio::io_context ioc(1);
+    auto prepared = asio::co_spawn(ioc, prepare(cfg), asio::use_future);
+    ioc.run();
+    return prepared.get();
+}
+
+spawned_server::~spawned_server() {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+    if (out)
+        std::fclose(out);
+    std::filesystem::remove_all(dir);
+}
+
+std::unique_ptr<spawned_server> spawn_server(const char* self, bool floor, const std::string& threads) {
+    auto s = std::make_unique<spawned_server>();
+    const std::string program = (std::filesystem::path(self).parent_path() / "chime-local").string();
+    s->dir = std::filesystem::temp_directory_path() / ("chime-bench-local-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(s->dir);
+    s->cert = (s->dir / "cert.pem").string();
+    int fds[2];
+    if (::pipe(fds) != 0)
+        throw std::runtime_error("pipe failed");
+    s->pid = ::fork();
+    if (s->pid == 0) {
+        ::dup2(fds[1], 1);
+        if (floor)
+            floor_server(s->cert);
+        ::execl(program.c_str(), program.c_str(), "--cert-out", s->cert.c_str(), "--threads", threads.c_str(), nullptr);
+        std::_Exit(127);
+    }
+    ::close(fds[1]);
+    s->out = ::fdopen(fds[0], "r");
+    char line[256] = {};
+    if (!std::fgets(line, sizeof line, s->out))
+        throw std::runtime_error("could not start " + program);
+    s->url = line;
+    s->url = s->url.substr(s->url.find("http"));
+    s->url.pop_back();
+    return s;
+}
+
+client_config local_config(const spawned_server& s) {
+    client_config cfg;
+    cfg.region = "us-east-1";
+    cfg.endpoint_url = s.url;
+    cfg.credentials = auth::make_static_provider({"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, ""});
+    cfg.transport.pool.tls.ca_file = s.cert;
+    return cfg;
+}
+
 int local_server(const flags& f, const char* self) {
     const std::string server = f.text("server");
     if (server != "chime-local" && server != "floor")
         throw std::invalid_argument("--server is chime-local or floor, got '" + server + "'");
     const long calls = f.number("calls");
-    const std::string program = (std::filesystem::path(self).parent_path() / "chime-local").string();
-    const auto dir = std::filesystem::temp_directory_path() / ("chime-bench-local-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string cert = (dir / "cert.pem").string();
-    int fds[2];
-    if (::pipe(fds) != 0)
-        throw std::runtime_error("pipe failed");
     const std::string threads = f.text("threads");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(fds[1], 1);
-        if (server == "floor")
-            floor_server(cert);
-        ::execl(program.c_str(), program.c_str(), "--cert-out", cert.c_str(), "--threads", threads.c_str(), nullptr);
-        std::_Exit(127);
-    }
-    ::close(fds[1]);
-    FILE* out = ::fdopen(fds[0], "r");
-    char line[256] = {};
-    if (!std::fgets(line, sizeof line, out))
-        throw std::runtime_error("could not start " + program);
-    std::string url(line);
-    url = url.substr(url.find("http"));
-    url.pop_back();
-
-    client_config cfg;
-    cfg.region = "us-east-1";
-    cfg.endpoint_url = url;
-    cfg.credentials = auth::make_static_provider({"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, ""});
-    cfg.transport.pool.tls.ca_file = cert;
+    const auto spawned = spawn_server(self, server == "floor", threads);
+    const std::string& url = spawned->url;
+    const std::string& cert = spawned->cert;
+    const client_config cfg = local_config(*spawned);
     for (long conc : f.numbers("concurrency")) {
+        const target t = prepare_now(cfg);
         asio::io_context ioc(1);
-        auto prepared = asio::co_spawn(ioc, prepare(cfg), asio::use_future);
-        ioc.run();
-        const target t = prepared.get();
-        ioc.restart();
         msg::client m(ioc.get_executor(), cfg);
         auto warm = asio::co_spawn(ioc, run_calls(m, t, std::min(calls / 10 + conc, 2000L), conc), asio::use_future);
         ioc.run(); // warm-up: connections open, TLS handshakes done
@@ -231,10 +252,6 @@ int local_server(const flags& f, const char* self) {
                     (after.first - before.first) * 1e6 / requests, requests, errors);
         std::fflush(stdout);
     }
-    ::kill(pid, SIGTERM);
-    ::waitpid(pid, nullptr, 0);
-    std::fclose(out);
-    std::filesystem::remove_all(dir);
     return 0;
 }
 

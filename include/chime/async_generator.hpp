@@ -5,7 +5,7 @@
 ///
 ///     while (auto page = co_await pages.next()) { ... }
 ///
-/// Design (why not `asio::experimental::coro`: docs/pagination.md). The generator is its own coroutine
+/// Design (and why not `asio::experimental::coro`: README, Pagination streams). The generator is its own coroutine
 /// type. Its body runs only when the consumer asks (or, with read-ahead, to stay `read_ahead` values
 /// ahead), always on the consumer's executor: it is resumed through `asio::post` to that executor, and each
 /// `asio::awaitable` it awaits is `co_spawn`ed there with a cancellation slot of the generator's own.
@@ -53,7 +53,8 @@ class async_generator;
 namespace detail {
 
 /// What the generator object, its coroutine frame and its in-flight operation share. Owned jointly, so
-/// that whichever of them goes last tears down (the teardown trap of docs/pagination.md).
+/// that whichever of them goes last tears down (a frame or signal owned by the generator object alone would be
+/// used after free when an operation outlives it).
 template <class T>
 struct generator_state {
     using signature = void(std::exception_ptr, std::optional<T>);
