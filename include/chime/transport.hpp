@@ -6,6 +6,7 @@
 #include <chime/auth/credentials_provider.hpp>
 #include <chime/auth/sigv4.hpp>
 #include <chime/http/message.hpp>
+#include <chime/retry.hpp>
 #include <chime/net/connection_pool.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -44,6 +45,9 @@ struct transport_options {
     std::function<void(const call_metrics&)> on_metrics; ///< off when empty
     /// The signing time; empty = `system_clock::now`. For clock-skew correction and reproducible tests.
     std::function<std::chrono::system_clock::time_point()> clock;
+    /// Retries in AWS's standard mode (chime/retry.hpp), with one retry quota per transport. Unset: one
+    /// attempt per call (the default until the retry scheduler is complete: adaptive mode, deadlines).
+    std::optional<retry_options> retry;
 };
 
 /// Where a request is signed for: the SigV4 region and signing name (`chime` for every Chime API).
