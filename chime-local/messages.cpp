@@ -156,25 +156,34 @@ json::value list_channel_messages(store& s, call& c) {
     visible_to(s, ch, req.chime_bearer);
     const auto p = page_of(c, req.max_results, req.next_token, 50, 50);
     // Visible: stored, not deleted, SENT (a pending message only to its sender), not targeted at others.
-    std::vector<const msg::channel_message*> found;
-    for (const auto& rec : ch.messages) {
+    auto visible = [&](const message_record& rec) {
         const auto& m = rec.m;
         if (rec.deleted || (req.not_before && *m.created_timestamp < *req.not_before) ||
             (req.not_after && *m.created_timestamp > *req.not_after))
-            continue;
+            return false;
         const bool mine = m.sender->arn == req.chime_bearer;
         if (m.status->value != msg::channel_message_status::sent && !mine)
-            continue;
-        if (m.target && !m.target->empty() && !mine &&
-            std::ranges::none_of(*m.target, [&](const msg::target& t) { return t.member_arn == req.chime_bearer; }))
-            continue;
-        found.push_back(&m);
-    }
-    if (req.sort_order.value_or(msg::sort_order::descending) == msg::sort_order::descending)
-        std::ranges::reverse(found);
+            return false;
+        return !(m.target && !m.target->empty() && !mine &&
+                 std::ranges::none_of(*m.target, [&](const msg::target& t) { return t.member_arn == req.chime_bearer; }));
+    };
+    // The token holds a storage position (ascending: the next index; descending: one past it), so a page
+    // costs what it returns, and messages sent meanwhile neither repeat nor shift a listing.
+    const bool descending = req.sort_order.value_or(msg::sort_order::descending) == msg::sort_order::descending;
+    const std::size_t n = ch.messages.size();
+    std::size_t pos = req.next_token ? std::min(p.offset, n) : (descending ? n : 0);
+    auto at_end = [&] { return descending ? pos == 0 : pos >= n; };
+    auto step = [&]() -> const message_record& { return descending ? ch.messages[--pos] : ch.messages[pos++]; };
+    std::vector<const msg::channel_message*> found;
+    while (found.size() < p.limit && !at_end())
+        if (const auto& rec = step(); visible(rec))
+            found.push_back(&rec.m);
+    bool more = false; // another visible message after this page?
+    for (std::size_t probe = pos; !more && (descending ? probe > 0 : probe < n);)
+        more = visible(descending ? ch.messages[--probe] : ch.messages[probe++]);
     msg::list_channel_messages_response out;
     out.channel_arn = req.channel_arn;
-    out.channel_messages = slice<msg::channel_message_summary>(found, p, [](const msg::channel_message* m) {
+    out.channel_messages = slice<msg::channel_message_summary>(found, page_request{0, found.size()}, [](const msg::channel_message* m) {
         return msg::channel_message_summary{.message_id = m->message_id, .content = m->content, .metadata = m->metadata,
                                             .type = m->type, .created_timestamp = m->created_timestamp,
                                             .last_updated_timestamp = m->last_updated_timestamp,
@@ -183,7 +192,8 @@ json::value list_channel_messages(store& s, call& c) {
                                             .message_attributes = m->message_attributes, .content_type = m->content_type,
                                             .target = m->target};
     });
-    out.next_token = next_token_after(c, p, found.size());
+    if (more)
+        out.next_token = position_token(c, pos);
     out.sub_channel_id = req.sub_channel_id;
     return to_value(out);
 }

@@ -212,7 +212,11 @@ page_request page_of(const call& c, const std::optional<std::int32_t>& max_resul
 std::optional<std::string> next_token_after(const call& c, const page_request& p, std::size_t total) {
     if (p.offset + p.limit >= total)
         return std::nullopt;
-    return hex(std::string(c.operation) + ':' + std::to_string(p.offset + p.limit));
+    return position_token(c, p.offset + p.limit);
+}
+
+std::string position_token(const call& c, std::size_t position) {
+    return hex(std::string(c.operation) + ':' + std::to_string(position));
 }
 
 std::string make_arn(const store& s, const call& c, std::string_view kind_and_id) {

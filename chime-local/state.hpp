@@ -220,6 +220,8 @@ page_request page_of(const call& c, const std::optional<std::int32_t>& max_resul
                      const std::optional<std::string>& next_token, std::size_t fallback, std::size_t max);
 /// The NextToken for the page after [offset, offset + limit) of `total` items, or nullopt at the end.
 std::optional<std::string> next_token_after(const call& c, const page_request& p, std::size_t total);
+/// A NextToken carrying a position of the handler's own choosing (page_of returns it as `offset`).
+std::string position_token(const call& c, std::size_t position);
 
 /// `arn:aws:chime:<region>:<account>:<kind>/<id>`.
 std::string make_arn(const store& s, const call& c, std::string_view kind_and_id);
