@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <sys/resource.h>
@@ -18,13 +19,19 @@ inline double cpu_seconds(bool this_thread_only) {
            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-/// "--name value" pairs; unknown names and missing values are errors naming the flag.
+/// "--name value" pairs, and valueless `switches`; unknown names and missing values are errors naming
+/// the flag.
 class flags {
 public:
-    flags(int argc, char** argv, std::map<std::string, std::string> defaults)
+    flags(int argc, char** argv, std::map<std::string, std::string> defaults, std::set<std::string> switches = {})
         : values_(std::move(defaults)) {
         for (int i = 2; i < argc; i += 2) {
             const std::string name = argv[i];
+            if (name.starts_with("--") && switches.count(name.substr(2))) {
+                values_[name.substr(2)] = "1";
+                --i; // no value follows
+                continue;
+            }
             if (!name.starts_with("--") || !values_.count(name.substr(2)))
                 throw std::invalid_argument("unknown option " + name);
             if (i + 1 >= argc)
@@ -58,6 +65,7 @@ public:
         return out;
     }
     const std::string& text(const std::string& name) const { return values_.at(name); }
+    bool on(const std::string& name) const { return values_.count(name) > 0 && values_.at(name) == "1"; }
 
 private:
     std::map<std::string, std::string> values_;
@@ -67,5 +75,6 @@ int sigv4(const flags& f);
 int transport(const flags& f);
 int local_server(const flags& f, const char* self);
 int pagination(const flags& f, const char* self);
+int calls(const flags& f, const char* self);
 
 } // namespace chime::bench

@@ -11,6 +11,13 @@
 //       chime-local's own CPU per SendChannelMessage (its cpu_seconds / requests_total counters), with
 //       chime-local running as the separate program build/bin/chime-local; `--server floor` measures a
 //       minimal Beast TLS server answering the same exchange, the floor under any server.
+//   chime-bench calls [--endpoint URL] [--op send-channel-message|list-channel-messages|get-channel-message]
+//       [--calls N] [--concurrency C] [--ca-bundle F | --no-verify-ssl] [--channel-arn ARN --bearer ARN]
+//       [--retry-mode standard|adaptive] [--max-connections M] [--local-args "chime-local flags"]
+//       [--side-op list-channels --side-rate R]
+//       N calls of one operation from C coroutines; without --endpoint against a spawned chime-local
+//       (given --local-args, e.g. "--throttle-rps 500 --throttle-burst 50"). One line: wall and CPU
+//       time, latency percentiles, connections, errors, goodput, throttled attempts.
 //   chime-bench pagination [--items N] [--page-size P]
 //       An item stream over N messages of one channel in chime-local, P per page, with and without
 //       prefetch: items/s and the client's resident memory after N/10 and N items.
@@ -34,6 +41,22 @@ int main(int argc, char** argv) {
         if (cmd == "local-server")
             return chime::bench::local_server(
                 chime::bench::flags(argc, argv, {{"calls", "20000"}, {"concurrency", "32"}, {"threads", "1"}, {"server", "chime-local"}}), argv[0]);
+        if (cmd == "calls")
+            return chime::bench::calls(chime::bench::flags(argc, argv,
+                                                           {{"endpoint", ""},
+                                                            {"op", "send-channel-message"},
+                                                            {"calls", "20000"},
+                                                            {"concurrency", "256"},
+                                                            {"ca-bundle", ""},
+                                                            {"channel-arn", ""},
+                                                            {"bearer", ""},
+                                                            {"retry-mode", "standard"},
+                                                            {"max-connections", "64"},
+                                                            {"local-args", ""},
+                                                            {"side-op", ""},
+                                                            {"side-rate", "5"}},
+                                                           {"no-verify-ssl"}),
+                                       argv[0]);
         if (cmd == "pagination")
             return chime::bench::pagination(
                 chime::bench::flags(argc, argv, {{"items", "100000"}, {"page-size", "50"}}), argv[0]);
@@ -46,6 +69,10 @@ int main(int argc, char** argv) {
                          "[--max-connections M] [--only library|baseline]\n"
                          "       chime-bench local-server [--calls N] [--concurrency 32] [--threads T] "
                          "[--server chime-local|floor]\n"
+                         "       chime-bench calls [--endpoint URL] [--op send-channel-message|list-channel-messages|"
+                         "get-channel-message] [--calls N] [--concurrency C] [--ca-bundle F | --no-verify-ssl] "
+                         "[--channel-arn ARN --bearer ARN] [--retry-mode standard|adaptive] [--max-connections M] "
+                         "[--local-args FLAGS] [--side-op list-channels --side-rate R]\n"
                          "       chime-bench pagination [--items N] [--page-size P]\n");
     return 2;
 }

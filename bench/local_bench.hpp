@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -24,7 +25,9 @@ struct spawned_server {
     FILE* out = nullptr;
     ~spawned_server();
 };
-std::unique_ptr<spawned_server> spawn_server(const char* self, bool floor, const std::string& threads);
+/// `extra` arguments go to chime-local (e.g. `--throttle-rps 500`).
+std::unique_ptr<spawned_server> spawn_server(const char* self, bool floor, const std::string& threads,
+                                             const std::vector<std::string>& extra = {});
 client_config local_config(const spawned_server& s);
 
 /// An app instance, a user and a channel: what SendChannelMessage and the listings need.

@@ -183,7 +183,8 @@ spawned_server::~spawned_server() {
     std::filesystem::remove_all(dir);
 }
 
-std::unique_ptr<spawned_server> spawn_server(const char* self, bool floor, const std::string& threads) {
+std::unique_ptr<spawned_server> spawn_server(const char* self, bool floor, const std::string& threads,
+                                             const std::vector<std::string>& extra) {
     auto s = std::make_unique<spawned_server>();
     const std::string program = (std::filesystem::path(self).parent_path() / "chime-local").string();
     s->dir = std::filesystem::temp_directory_path() / ("chime-bench-local-" + std::to_string(::getpid()));
@@ -197,7 +198,11 @@ std::unique_ptr<spawned_server> spawn_server(const char* self, bool floor, const
         ::dup2(fds[1], 1);
         if (floor)
             floor_server(s->cert);
-        ::execl(program.c_str(), program.c_str(), "--cert-out", s->cert.c_str(), "--threads", threads.c_str(), nullptr);
+        std::vector<const char*> args{program.c_str(), "--cert-out", s->cert.c_str(), "--threads", threads.c_str()};
+        for (const auto& a : extra)
+            args.push_back(a.c_str());
+        args.push_back(nullptr);
+        ::execv(program.c_str(), const_cast<char* const*>(args.data()));
         std::_Exit(127);
     }
     ::close(fds[1]);

@@ -364,7 +364,14 @@ def client_header(svc):
            "class client {\npublic:\n",
            "    /// @throws chime::exception when the configuration cannot be resolved (no region, a bad endpoint, ...).\n",
            "    explicit client(boost::asio::any_io_executor ex, client_config cfg = {});\n\n",
-           "    const detail::service_client& core() const noexcept { return core_; }\n"]
+           "    const detail::service_client& core() const noexcept { return core_; }\n\n",
+           "    /// A copy of this client whose calls use `options` (a deadline, attempts, a send-wait bound).\n",
+           "    /// Cheap: the copy shares the transport, its pools and its retry state.\n",
+           "    client with(call_options options) const {\n",
+           "        client c = *this;\n",
+           "        c.core_.set_call_options(std::move(options));\n",
+           "        return c;\n",
+           "    }\n"]
     for op_name, op in svc.operations.items():
         inp, res = op_types(svc, op)
         ret = res or "void"

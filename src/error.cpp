@@ -55,6 +55,10 @@ public:
             return "invalid request";
         case errc::pagination_loop:
             return "the service repeated a pagination token";
+        case errc::send_rate_limited:
+            return "the client-side rate limit allows no send within the time the call may wait";
+        case errc::deadline_exceeded:
+            return "the call's deadline passed";
         }
         return "unknown chime error " + std::to_string(ev);
     }
@@ -73,6 +77,8 @@ public:
         case errc::partial_credentials:
         case errc::credentials_expired:
             return cond.value() == static_cast<int>(condition::auth_failed);
+        case errc::send_rate_limited: // throttled, but retrying it would only wait longer
+            return cond.value() == static_cast<int>(condition::throttled);
         default:
             return false;
         }

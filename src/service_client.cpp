@@ -9,6 +9,8 @@ service_client::service_client(boost::asio::any_io_executor ex, client_config cf
     ov.profile = cfg.profile;
     ov.region = cfg.region;
     ov.endpoint_url = cfg.endpoint_url;
+    ov.max_attempts = cfg.max_attempts;
+    ov.retry_mode = cfg.retry_mode;
     const aws_config resolved = load_config(info.service_id, ov);
 
     if (info.global)
@@ -36,6 +38,7 @@ service_client::service_client(boost::asio::any_io_executor ex, client_config cf
     } else {
         if (!cfg.transport.pool.tls.ca_file.size() && resolved.ca_bundle)
             cfg.transport.pool.tls.ca_file = resolved.ca_bundle->value;
+        apply_config(cfg.transport.retry, resolved);
         auto creds = cfg.credentials ? cfg.credentials : auth::make_default_provider(resolved);
         transport_ = std::make_shared<chime::transport>(std::move(ex), std::move(creds), std::move(cfg.transport));
     }
@@ -54,7 +57,7 @@ boost::asio::awaitable<result<http::response>> service_client::call(const operat
     for (const auto& [prefix, ep] : prefixed_)
         if (prefix == op.host_prefix)
             target = &ep;
-    co_return co_await transport_->send(*target, std::move(req), scope_, op.name);
+    co_return co_await transport_->send(*target, std::move(req), scope_, op.name, options_);
 }
 
 std::string new_idempotency_token() {

@@ -1,5 +1,9 @@
 #include <chime/transport.hpp>
 
+#include "retry/rate_limiter.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -56,6 +60,7 @@ struct transport::impl {
     }
 
     std::unique_ptr<retry_quota> quota;
+    std::shared_ptr<detail::rate_limiters> limiters;
     std::mutex random_mutex;
     std::mt19937_64 random{std::random_device{}()};
 
@@ -78,7 +83,8 @@ transport::transport(asio::any_io_executor ex, std::shared_ptr<auth::credentials
     impl_->ex = std::move(ex);
     impl_->credentials = std::move(credentials);
     impl_->opts = std::move(opts);
-    impl_->quota = std::make_unique<retry_quota>(impl_->opts.retry ? impl_->opts.retry->quota_capacity : 0);
+    impl_->quota = std::make_unique<retry_quota>(impl_->opts.retry.quota_capacity);
+    impl_->limiters = std::make_shared<detail::rate_limiters>(impl_->ex);
 }
 
 transport::~transport() {
@@ -88,21 +94,110 @@ transport::~transport() {
 net::connection_pool& transport::pool(const net::endpoint& ep) { return impl_->pool_for(ep); }
 
 void transport::close() {
+    impl_->limiters->close();
     std::lock_guard lock(impl_->mutex);
     for (auto& [_, p] : impl_->pools)
         p->close();
 }
 
+std::vector<rate_limit_info> transport::rate_limits() const { return impl_->limiters->info(); }
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// The exchange, bounded by the call's deadline when it has one.
+asio::awaitable<result<http::response>> exchange_until(net::connection_pool& pool, const http::request& req,
+                                                       net::exchange_info& info, steady::time_point deadline) {
+    if (deadline == steady::time_point::max())
+        co_return co_await pool.exchange(req, &info);
+    using namespace asio::experimental::awaitable_operators;
+    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+    auto r = co_await (pool.exchange(req, &info) || timer.async_wait(asio::use_awaitable));
+    if (r.index() == 0)
+        co_return std::move(std::get<0>(r));
+    co_return error(make_error_code(errc::deadline_exceeded), "the call's deadline passed during the attempt");
+}
+
+// A send token, bounded by the call's deadline when it has one.
+asio::awaitable<error_code> token_until(detail::rate_limiter& limiter, std::optional<steady::duration> max_wait,
+                                        steady::time_point deadline, steady::time_point& sent_at) {
+    if (deadline == steady::time_point::max())
+        co_return co_await limiter.acquire(max_wait, deadline, sent_at);
+    using namespace asio::experimental::awaitable_operators;
+    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+    auto r = co_await (limiter.acquire(max_wait, deadline, sent_at) || timer.async_wait(asio::use_awaitable));
+    if (r.index() == 0)
+        co_return std::get<0>(r);
+    co_return make_error_code(errc::deadline_exceeded);
+}
+
+std::string random_uuid() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    std::uint64_t hi = random(), lo = random();
+    hi = (hi & ~std::uint64_t{0xF000}) | 0x4000;                     // version 4
+    lo = (lo & ~(std::uint64_t{0xC} << 60)) | (std::uint64_t{8} << 60); // RFC 4122 variant
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s(36, '-');
+    int pos = 0;
+    for (int i = 0; i < 32; ++i) {
+        if (pos == 8 || pos == 13 || pos == 18 || pos == 23)
+            ++pos;
+        const std::uint64_t word = i < 16 ? hi : lo;
+        s[pos++] = hex[(word >> (60 - 4 * (i % 16))) & 0xF];
+    }
+    return s;
+}
+
+std::string ms_text(steady::duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+} // namespace
+
 asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep, http::request req,
-                                                        const signing_scope& scope,
-                                                        std::string_view operation) {
+                                                        const signing_scope& scope, std::string_view operation,
+                                                        const call_options& options) {
     const std::shared_ptr<impl> keep = impl_; // the transport may be destroyed while this call runs
     impl& self = *keep;
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = steady::now();
+    retry_options ro_local;
+    const retry_options* ro = &self.opts.retry;
+    if (options.max_attempts || options.timeout || options.max_send_wait) {
+        ro_local = self.opts.retry;
+        if (options.max_attempts)
+            ro_local.max_attempts = std::max(1, *options.max_attempts);
+        if (options.timeout)
+            ro_local.call_timeout = options.timeout;
+        if (options.max_send_wait)
+            ro_local.max_send_wait = options.max_send_wait;
+        ro = &ro_local;
+    }
+    const steady::time_point deadline = ro->call_timeout ? start + *ro->call_timeout : steady::time_point::max();
     call_metrics metrics{.operation = operation};
-    auto finish = [&](result<http::response> r) {
+    retry_state retries(*ro, ro->quota ? *ro->quota : *self.quota);
+    steady::duration slept{};
+    // Says how hard we tried, in the diagnostics of the error that ends the call.
+    auto finish = [&](result<http::response> r, const char* stop = nullptr) {
+        if (!r && r.error().diag && (retries.attempts() > 1 || stop || retries.throttles() > 0)) {
+            diagnostics d = *r.error().diag;
+            d.attempts = retries.attempts();
+            d.throttles = retries.throttles();
+            d.waited = std::chrono::duration_cast<std::chrono::milliseconds>(slept + metrics.send_wait);
+            d.message += " (after " + std::to_string(retries.attempts()) +
+                         (retries.attempts() == 1 ? " attempt; " : " attempts; ") + (stop ? stop : retries.stop_reason());
+            if (retries.throttles() > 0)
+                d.message += "; " + std::to_string(retries.throttles()) + " throttled";
+            if (d.waited.count() > 0)
+                d.message += "; waited " + std::to_string(d.waited.count()) + " ms";
+            d.message += ")";
+            r = error(r.error().code, std::move(d));
+        }
         if (self.opts.on_metrics) {
-            metrics.latency = std::chrono::steady_clock::now() - start;
+            metrics.latency = steady::now() - start;
+            metrics.attempts = retries.attempts();
+            metrics.throttles = retries.throttles();
+            metrics.backoff = slept;
             if (!r)
                 metrics.error = r.error().code;
             self.opts.on_metrics(metrics);
@@ -120,14 +215,41 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
     req.set_header("Host", ep.host_header());
     if (!req.body.empty() && req.header_value("Content-Type").empty())
         req.set_header("Content-Type", "application/json");
+    req.set_header("amz-sdk-invocation-id", self.opts.invocation_id ? self.opts.invocation_id() : random_uuid());
     const std::string body_hash = auth::payload_hash(req.body);
 
-    const retry_options single{.max_attempts = 1};
-    retry_state retries(self.opts.retry ? *self.opts.retry : single, *self.quota);
+    std::shared_ptr<detail::rate_limiter> limiter;
+    if (ro->mode == retry_mode::adaptive) {
+        const std::string origin = ep.origin();
+        limiter = self.limiters->get(ro->scope_key ? ro->scope_key(origin, operation, req)
+                                                   : origin + " " + std::string(operation));
+    }
+    const std::string max_text = "; max=" + std::to_string(ro->max_attempts);
+
     for (;;) {
+        // Adaptive mode: a send token first, so that a throttled caller holds no connection.
+        steady::time_point sent_at{};
+        if (limiter) {
+            const auto waited_from = steady::now();
+            const std::optional<steady::duration> max_wait = ro->max_send_wait;
+            const error_code ec = co_await token_until(*limiter, max_wait, deadline, sent_at);
+            metrics.send_wait += steady::now() - waited_from;
+            if (ec == errc::send_rate_limited)
+                co_return finish(error(ec, std::string(operation) + ": the send rate limit of its throttle scope would keep it waiting over " +
+                                               ms_text(*ro->max_send_wait)), "fast fail");
+            if (ec == errc::deadline_exceeded)
+                co_return finish(error(ec, std::string(operation) + ": no send token within the call's deadline of " +
+                                               ms_text(deadline - start)), "deadline");
+            if (ec)
+                co_return finish(error(ec, std::string(operation) + ": " +
+                                               (ec == errc::cancelled ? "cancelled while waiting for a send token"
+                                                                      : "the transport was closed while waiting for a send token")), "stopped");
+        }
+
         // Each attempt is signed afresh (a new X-Amz-Date) over the same request: idempotency tokens and
         // the body stay what they were.
         http::request attempt = req;
+        attempt.headers.push_back({"amz-sdk-request", "attempt=" + std::to_string(retries.attempts()) + max_text});
         std::vector<auth::header_field> fields;
         fields.reserve(attempt.headers.size());
         for (const auto& h : attempt.headers)
@@ -158,11 +280,12 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
             self.log(log_level::debug, describe_request(ep, attempt));
 
         net::exchange_info info;
-        auto r = co_await self.pool_for(ep).exchange(attempt, &info);
+        const auto attempt_start = steady::now();
+        auto r = co_await exchange_until(self.pool_for(ep), attempt, info, deadline);
+        const auto attempt_time = steady::now() - attempt_start;
         metrics.bytes_sent += info.bytes_sent;
         metrics.bytes_received += info.bytes_received;
         metrics.connection_reused = info.reused_connection;
-        metrics.attempts = retries.attempts();
         std::optional<std::chrono::milliseconds> hint;
         error failure;
         if (!r) {
@@ -173,30 +296,34 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
             if (self.opts.logger)
                 self.log(log_level::debug, describe_response(*r));
             if (r->status >= 200 && r->status <= 299) {
+                if (limiter)
+                    limiter->on_response(sent_at, false);
                 retries.after_success();
                 co_return finish(std::move(r));
             }
             failure = http::service_error(*r);
+            if (limiter)
+                limiter->on_response(sent_at, failure.code == condition::throttled);
             hint = retry_after_hint(*r, std::chrono::system_clock::now());
         }
+        if (failure.code == errc::deadline_exceeded)
+            co_return finish(std::move(failure), "deadline");
         const auto delay = retries.after_failure(failure, hint, self.random01());
-        if (!delay) {
-            if (retries.attempts() > 1 && failure.diag) { // say how hard we tried
-                diagnostics d = *failure.diag;
-                d.attempts = retries.attempts();
-                d.message += " (after " + std::to_string(retries.attempts()) + " attempts; " + retries.stop_reason() + ")";
-                failure.diag = std::make_shared<const diagnostics>(std::move(d));
-            }
+        if (!delay)
             co_return finish(std::move(failure));
-        }
+        // No retry that could not finish before the deadline: the sleep plus an attempt as long as this one.
+        if (deadline != steady::time_point::max() && steady::now() + *delay + attempt_time > deadline)
+            co_return finish(std::move(failure), "no retry fits before the deadline");
         self.log(log_level::info, "retrying " + std::string(operation) + " in " + std::to_string(delay->count()) +
                                       " ms: " + failure.message());
         asio::steady_timer wait(co_await asio::this_coro::executor, *delay);
+        const auto slept_from = steady::now();
         auto [ec] = co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+        slept += steady::now() - slept_from;
         if (ec)
             co_return finish(error(make_error_code(errc::cancelled), "cancelled while waiting to retry " +
                                                                          std::string(operation) + " after: " +
-                                                                         failure.message()));
+                                                                         failure.message()), "cancelled");
     }
 }
 

@@ -24,7 +24,9 @@ struct client_config {
     std::optional<std::string> endpoint_url; ///< else AWS_ENDPOINT_URL_<SERVICE>, ..., else the AWS endpoint
     std::optional<std::string> profile;      ///< else AWS_PROFILE, else "default"
     std::shared_ptr<auth::credentials_provider> credentials; ///< else the AWS CLI's chain for the profile
-    transport_options transport;             ///< pool, TLS, logging, metrics
+    std::optional<int> max_attempts;         ///< else AWS_MAX_ATTEMPTS, the profile's max_attempts, else transport.retry
+    std::optional<chime::retry_mode> retry_mode; ///< else AWS_RETRY_MODE, the profile's retry_mode, else transport.retry
+    transport_options transport;             ///< pool, TLS, retries, logging, metrics
     std::shared_ptr<chime::transport> shared_transport; ///< to share one pool between clients (then `transport` is unused)
     bool host_prefix = true; ///< apply AWS host prefixes (`messaging-`, `identity-`); never on IP literals or localhost
 };

@@ -17,6 +17,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <iosfwd>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +54,10 @@ enum class errc {
 
     // Streams.
     pagination_loop = 200, ///< the service returned a NextToken it had returned before: the listing would not end
+
+    // Retries.
+    send_rate_limited = 300, ///< adaptive mode: a send token would take longer than the call may wait (throttled, final)
+    deadline_exceeded,       ///< the call's deadline passed, or the next attempt could not finish before it (final)
 };
 
 /// Error codes the AWS services return, by name (the union of the Chime services' error shapes and
@@ -123,6 +128,8 @@ struct diagnostics {
     std::string aws_code;     ///< service errors: the AWS error code name, as sent
     std::string request_id;   ///< the x-amzn-RequestId of the failed response, when there was one
     int attempts = 0;         ///< attempts made (set by the retry layer)
+    int throttles = 0;        ///< attempts the service throttled (set by the retry layer)
+    std::chrono::milliseconds waited{0}; ///< time spent in backoff sleeps and send-token waits
 };
 
 /// An error code with its diagnostics: the error type of `chime::result<T>`.

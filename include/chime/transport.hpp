@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chime {
 
@@ -29,7 +30,10 @@ using log_sink = std::function<void(log_level, std::string_view)>;
 /// What one call cost. Passed to `transport_options::on_metrics` once per call.
 struct call_metrics {
     std::string_view operation; ///< as given to `send`
-    int attempts = 1;           ///< HTTP attempts (the retry layer raises it)
+    int attempts = 1;           ///< HTTP attempts, retries included
+    int throttles = 0;          ///< attempts the service throttled
+    std::chrono::nanoseconds backoff{};    ///< time slept between attempts
+    std::chrono::nanoseconds send_wait{};  ///< time spent waiting for adaptive mode's send tokens
     std::chrono::nanoseconds latency{};
     std::size_t bytes_sent = 0;
     std::size_t bytes_received = 0;
@@ -45,9 +49,21 @@ struct transport_options {
     std::function<void(const call_metrics&)> on_metrics; ///< off when empty
     /// The signing time; empty = `system_clock::now`. For clock-skew correction and reproducible tests.
     std::function<std::chrono::system_clock::time_point()> clock;
-    /// Retries in AWS's standard mode (chime/retry.hpp), with one retry quota per transport. Unset: one
-    /// attempt per call (the default until the retry scheduler is complete: adaptive mode, deadlines).
-    std::optional<retry_options> retry;
+    /// Retries (chime/retry.hpp): AWS's standard mode by default; `max_attempts = 1` turns them off.
+    /// Service clients apply `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE` and the profile's keys over it.
+    retry_options retry;
+    /// The `amz-sdk-invocation-id` of each call; empty = a random UUID. For reproducible tests.
+    std::function<std::string()> invocation_id;
+};
+
+/// Per-call settings that override the transport's, e.g. through a client's `with(call_options)`.
+/// Not an aggregate on purpose (see `signing_scope`).
+class call_options {
+public:
+    call_options() {}
+    std::optional<std::chrono::milliseconds> timeout; ///< deadline over all attempts (retry_options::call_timeout)
+    std::optional<int> max_attempts;                  ///< retry_options::max_attempts
+    std::optional<std::chrono::milliseconds> max_send_wait; ///< retry_options::max_send_wait
 };
 
 /// Where a request is signed for: the SigV4 region and signing name (`chime` for every Chime API).
@@ -80,9 +96,18 @@ public:
     /// executor, with the response when its status is 2xx; otherwise with the service error decoded
     /// from it (`http::service_error`), or with a transport or credentials error. Never throws.
     /// Cancellation: the awaiting operation's cancellation slot reaches the pool wait and the exchange.
+    ///
+    /// Retries follow `transport_options::retry` as overridden by `options`: every attempt is signed
+    /// afresh over the same request (idempotency tokens unchanged) and carries `amz-sdk-invocation-id`
+    /// (one per call) and `amz-sdk-request: attempt=N; max=M`. In adaptive mode each attempt first
+    /// takes a send token of its throttle scope, before a connection is borrowed; connections go back
+    /// to the pool before any backoff sleep. Cancellation ends a backoff sleep or a token wait at once.
     boost::asio::awaitable<result<http::response>> send(const net::endpoint& ep, http::request req,
-                                                        const signing_scope& scope,
-                                                        std::string_view operation = {});
+                                                        const signing_scope& scope, std::string_view operation = {},
+                                                        const call_options& options = call_options());
+
+    /// The throttle scopes of adaptive mode seen so far, with their current send rate limits.
+    std::vector<rate_limit_info> rate_limits() const;
 
     /// The pool for `ep`, created on first use.
     net::connection_pool& pool(const net::endpoint& ep);

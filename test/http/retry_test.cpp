@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+
 using namespace chime;
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
@@ -127,6 +129,119 @@ BOOST_AUTO_TEST_CASE(a_calls_decisions) {
         s.after_success();
         BOOST_TEST(q.available() == before + 1);
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- adaptive mode: the CUBIC limiter as a pure state machine (times in seconds) --------------------
+
+namespace {
+
+// Successful responses at `rate` per second from `from` until `to`: keeps the measured rate at `rate`.
+void steady_traffic(adaptive_rate& a, double rate, double from, double to) {
+    for (double t = from; t < to; t += 1 / rate)
+        a.on_response(t, t, false);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(adaptive_mode)
+
+BOOST_AUTO_TEST_CASE(free_until_the_first_throttle) {
+    adaptive_rate a(0);
+    steady_traffic(a, 100, 0, 2);
+    BOOST_TEST(!a.enabled());
+    for (int i = 0; i < 1000; ++i)
+        BOOST_TEST(a.try_acquire(2) == 0.0); // no limit at all
+    BOOST_TEST(a.measured_rate() == 100.0, boost::test_tools::tolerance(0.02));
+}
+
+BOOST_AUTO_TEST_CASE(a_throttle_cuts_the_rate_by_beta_then_cubic_recovers_it) {
+    adaptive_rate a(0);
+    steady_traffic(a, 100, 0, 2);
+    a.on_response(2.0, 2.0, true);
+    BOOST_TEST(a.enabled());
+    const double w = a.last_max_rate();
+    BOOST_TEST(w == 100.0, boost::test_tools::tolerance(0.02));
+    BOOST_TEST(a.fill_rate() == 0.7 * w, boost::test_tools::tolerance(1e-9));
+    const double k = std::cbrt(w * 0.3 / 0.4); // when the curve is back at W_max
+    // With traffic keeping the measured rate at W_max (so the 2x cap does not bind), the rate follows
+    // C (t - K)^3 + W_max: concave below W_max, W_max at K, convex above.
+    double previous = a.fill_rate();
+    for (double t = 2.25; t < 2 + k + 2; t += 0.25) {
+        steady_traffic(a, w, t - 0.25, t);
+        a.on_response(t, t, false);
+        const double dt = t - 2 - k;
+        BOOST_TEST(a.fill_rate() == 0.4 * dt * dt * dt + w, boost::test_tools::tolerance(1e-6));
+        BOOST_TEST(a.fill_rate() >= previous);
+        previous = a.fill_rate();
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_new_rate_is_at_most_twice_the_measured_and_at_least_half_a_call_per_second) {
+    adaptive_rate a(0);
+    steady_traffic(a, 100, 0, 2);
+    a.on_response(2.0, 2.0, true);
+    // Then almost no traffic for a long time: the measured rate decays, and caps the recovery.
+    a.on_response(30.0, 30.0, false);
+    a.on_response(30.6, 30.6, false);
+    BOOST_TEST(a.fill_rate() <= 2 * a.measured_rate() + 1e-9);
+    // Throttled again and again: never below 0.5/s.
+    for (double t = 31; t < 60; t += 1)
+        a.on_response(t, t, true);
+    BOOST_TEST(a.fill_rate() == 0.5);
+    BOOST_TEST(a.capacity() == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(one_decrease_per_round_of_throttles) {
+    adaptive_rate a(0);
+    steady_traffic(a, 100, 0, 2);
+    a.on_response(2.0, 1.99, true);
+    const double after_first = a.fill_rate();
+    // Twenty more throttles answering attempts sent before that decrease: the same round.
+    for (int i = 0; i < 20; ++i)
+        a.on_response(2.001 + i * 0.001, 1.995, true);
+    BOOST_TEST(a.fill_rate() == after_first);
+    // A throttle of an attempt sent after the decrease is a new round.
+    a.on_response(2.05, 2.03, true);
+    BOOST_TEST(a.fill_rate() < after_first);
+}
+
+BOOST_AUTO_TEST_CASE(tokens_accumulate_at_the_fill_rate) {
+    adaptive_rate a(0);
+    steady_traffic(a, 100, 0, 2);
+    a.on_response(2.0, 2.0, true); // 70/s, no tokens yet
+    const double rate = a.fill_rate();
+    const double wait = a.try_acquire(2.0);
+    BOOST_TEST(wait == 1 / rate, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(a.try_acquire(2.0 + wait) == 0.0); // one token after 1/rate
+    BOOST_TEST(a.try_acquire(2.0 + wait) > 0.0);  // and only one
+    BOOST_TEST(a.time_until(2.0 + wait, 7) == 7 / rate, boost::test_tools::tolerance(1e-6));
+    // An idle scope holds at most the tokens of 50 ms (the SDKs: of a whole second).
+    BOOST_TEST(a.capacity() == 0.05 * rate, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(a.time_until(1000, a.capacity()) == 0.0);
+    BOOST_TEST(a.time_until(1000, a.capacity() + 1) > 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_cut_starts_from_at_least_the_accepted_rate) {
+    adaptive_rate a(0);
+    steady_traffic(a, 100, 0, 2); // 100/s accepted
+    a.on_response(2.0, 2.0, true);
+    // The SDKs cut from min(measured, fill rate): a second round right away would cut 70 to 49, then 34...
+    a.on_response(2.01, 2.005, true);
+    a.on_response(2.02, 2.015, true);
+    // ...but the service has been accepting about 100/s: every cut starts from there.
+    BOOST_TEST(a.fill_rate() >= 0.7 * 0.9 * 100);
+}
+
+BOOST_AUTO_TEST_CASE(the_first_measurement_covers_the_time_since_the_first_response) {
+    adaptive_rate a(0.49); // made just before a bucket boundary
+    for (int i = 0; i < 20; ++i) // 20 responses in 10 ms, the last one past the boundary
+        a.on_response(0.491 + i * 0.0005, 0.49, false);
+    a.on_response(0.6, 0.59, true);
+    // The bucket that ends at 0.5 s holds 19 responses from 9 ms, read over at least 50 ms: 380/s, not
+    // 38/s over the whole bucket, nor zero (the SDKs' first throttle then cuts to the 0.5/s floor).
+    BOOST_TEST(a.last_max_rate() > 150.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <mutex>
 
 using namespace chime;
@@ -82,6 +83,7 @@ struct fixture {
             log_lines.emplace_back(line);
         };
         o.on_metrics = [this](const call_metrics& m) { metrics.push_back(m); };
+        o.retry.max_attempts = 1; // the retry tests below turn retries on
         return o;
     }
     net::endpoint ep() const { return net::endpoint::parse(server.url()).value(); }
@@ -123,8 +125,8 @@ BOOST_AUTO_TEST_CASE(requests_are_signed_and_verify_at_the_server) {
         BOOST_TEST(r.header_value("User-Agent") == "chime-cpp/0.1");
         const std::string authz(r.header_value("Authorization"));
         BOOST_TEST(
-            authz.find("SignedHeaders=content-type;host;x-amz-chime-bearer;x-amz-content-sha256;x-amz-date;"
-                       "x-amz-security-token,") != std::string::npos);
+            authz.find("SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;content-type;host;x-amz-chime-bearer;"
+                       "x-amz-content-sha256;x-amz-date;x-amz-security-token,") != std::string::npos);
     }
     BOOST_TEST(metrics.size() == 3u);
     BOOST_TEST(!metrics[0].connection_reused);
@@ -234,6 +236,95 @@ BOOST_AUTO_TEST_CASE(destroying_the_transport_mid_call_is_safe) {
         t.reset(); // the call is waiting for its response
     }());
     BOOST_TEST(completed);
+}
+
+BOOST_AUTO_TEST_CASE(retries_keep_the_invocation_id_and_count_attempts_on_the_wire) {
+    next = [](const test::received_request& r) {
+        return r.header_value("amz-sdk-request").starts_with("attempt=3") ? reply{}
+                                                                           : reply{.status = 503, .body = "{}"};
+    };
+    auto o = options();
+    o.retry = retry_options{.max_attempts = 3, .transient_base = 1ms};
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        transport t(ex, auth::make_static_provider(test_creds), o);
+        const signing_scope scope("eu-west-1");
+        auto r = co_await t.send(ep(), channel_messages_request(), scope, "SendChannelMessage");
+        BOOST_TEST(r.has_value());
+    }());
+    const auto got = server.requests();
+    BOOST_REQUIRE_EQUAL(got.size(), 3u);
+    const std::string id(got[0].header_value("amz-sdk-invocation-id"));
+    BOOST_TEST(id.size() == 36u);
+    BOOST_TEST(id[14] == '4'); // a version 4 UUID
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(got[i].header_value("amz-sdk-invocation-id") == id); // one per logical call
+        BOOST_TEST(got[i].header_value("amz-sdk-request") == "attempt=" + std::to_string(i + 1) + "; max=3");
+        BOOST_TEST(got[i].body == got[0].body);
+        BOOST_TEST(signature_verifies(got[i])); // signed afresh, the new headers included
+    }
+    BOOST_REQUIRE_EQUAL(metrics.size(), 1u);
+    BOOST_TEST(metrics[0].attempts == 3);
+    BOOST_TEST(metrics[0].throttles == 0);
+    // A second call gets a new invocation id.
+    run([&]() -> asio::awaitable<void> {
+        transport t(co_await asio::this_coro::executor, auth::make_static_provider(test_creds), o);
+        co_await t.send(ep(), channel_messages_request(), {});
+    }());
+    BOOST_TEST(server.requests().at(3).header_value("amz-sdk-invocation-id") != id);
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_ends_a_backoff_sleep_at_once) {
+    using namespace asio::experimental::awaitable_operators;
+    // Retry-After: 5 makes the sleep at least 5 s.
+    next = [](const auto&) { return reply{.status = 503, .headers = {{"Retry-After", "5"}}, .body = "{}"}; };
+    auto o = options();
+    o.retry = retry_options{};
+    const auto t0 = std::chrono::steady_clock::now();
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        transport t(ex, auth::make_static_provider(test_creds), o);
+        asio::steady_timer timer(ex, 50ms);
+        auto outcome = co_await (t.send(ep(), channel_messages_request(), {}, "SendChannelMessage") ||
+                                 timer.async_wait(asio::use_awaitable));
+        BOOST_TEST(outcome.index() == 1u);
+    }());
+    BOOST_TEST(((std::chrono::steady_clock::now() - t0) < 3s)); // not the 5 s sleep
+    BOOST_TEST(server.requests().size() == 1u);
+    BOOST_REQUIRE_EQUAL(metrics.size(), 1u);
+    BOOST_TEST((metrics[0].error == errc::cancelled));
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_covers_every_attempt) {
+    std::atomic<bool> hang{false};
+    next = [&hang](const auto&) {
+        return hang ? reply{.what = reply::kind::never_respond} : reply{.status = 503, .body = "{}", .delay = 5ms};
+    };
+    auto o = options();
+    o.retry = retry_options{.max_attempts = 1000, .transient_base = 20ms, .call_timeout = 100ms};
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        transport t(ex, auth::make_static_provider(test_creds), o);
+        auto r = co_await t.send(ep(), channel_messages_request(), {}, "SendChannelMessage");
+        BOOST_REQUIRE(!r);
+        BOOST_TEST((r.error().code == condition::retryable || r.error().code == errc::deadline_exceeded),
+                   r.error().message());
+        BOOST_TEST(r.error().diag->attempts > 1);
+        BOOST_TEST(r.error().message().find("deadline") != std::string::npos, r.error().message());
+
+        // An attempt that would outlive the deadline is cut at the deadline.
+        call_options quick;
+        quick.timeout = 50ms;
+        hang = true;
+        auto hung = co_await t.send(ep(), channel_messages_request(), {}, "SendChannelMessage", quick);
+        BOOST_REQUIRE(!hung);
+        BOOST_TEST((hung.error().code == errc::deadline_exceeded));
+    }());
+    BOOST_REQUIRE_EQUAL(metrics.size(), 2u);
+    // Slack for a loaded machine, but nowhere near the 1000 attempts or the pool's 30 s timeout.
+    BOOST_TEST((metrics[0].latency < 100ms + 400ms));
+    BOOST_TEST((metrics[1].latency >= 50ms));
+    BOOST_TEST((metrics[1].latency < 50ms + 400ms));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

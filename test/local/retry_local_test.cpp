@@ -6,7 +6,12 @@
 
 #include <chime/identity/client.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <atomic>
 
 namespace asio = boost::asio;
 namespace id = chime::identity;
@@ -98,6 +103,89 @@ BOOST_AUTO_TEST_CASE(an_empty_quota_returns_errors_at_once) {
     BOOST_TEST(seen[1].attempts == 1);
     BOOST_TEST(seen[3].attempts == 1);
     BOOST_TEST(count(local.server, "ListAppInstances", "500") == 6.0); // not 12
+}
+
+// ---- adaptive mode ----------------------------------------------------------------------------------
+
+namespace {
+
+struct adaptive_run {
+    std::atomic<int> ok{0}, failed{0};
+    std::string first_error;
+};
+
+asio::awaitable<void> list_worker(id::client c, int calls, adaptive_run* out) {
+    for (int i = 0; i < calls; ++i) {
+        id::list_app_instances_request r;
+        const auto listed = co_await c.list_app_instances(std::move(r), chime::no_throw);
+        if (listed)
+            ++out->ok;
+        else if (out->failed++ == 0)
+            out->first_error = listed.error().message();
+    }
+}
+
+asio::awaitable<void> describe_worker(id::client c, std::string arn, int calls, adaptive_run* out) {
+    for (int i = 0; i < calls; ++i) {
+        id::describe_app_instance_request r{.app_instance_arn = arn};
+        const auto described = co_await c.describe_app_instance(std::move(r), chime::no_throw);
+        if (described)
+            ++out->ok;
+        else
+            ++out->failed;
+    }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(adaptive_mode_paces_a_throttled_operation_and_leaves_others_alone) {
+    chime::local::server_options so;
+    so.faults.per_operation["ListAppInstances"] = {.rate = 100, .burst = 10};
+    chime::test::local_emulator local(so);
+    std::vector<chime::call_metrics> seen;
+    auto cfg = with_retries(local, {.mode = chime::retry_mode::adaptive, .max_attempts = 5}, &seen);
+    adaptive_run lists, describes;
+    std::vector<chime::rate_limit_info> scopes;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client ids(ex, cfg);
+        id::create_app_instance_request ai{.name = "adaptive"};
+        const std::string arn = *(co_await ids.create_app_instance(std::move(ai))).app_instance_arn;
+        for (int w = 0; w < 20; ++w) // 200 calls against 100/s
+            asio::co_spawn(ex, list_worker(ids, 10, &lists), asio::detached);
+        for (int w = 0; w < 2; ++w)
+            asio::co_spawn(ex, describe_worker(ids, arn, 20, &describes), asio::detached);
+        asio::steady_timer poll(ex);
+        while (lists.ok + lists.failed < 200 || describes.ok + describes.failed < 40) {
+            poll.expires_after(10ms);
+            co_await poll.async_wait(asio::use_awaitable);
+        }
+        scopes = ids.core().transport().rate_limits();
+    }());
+    BOOST_TEST(lists.ok == 200, lists.first_error);
+    BOOST_TEST(describes.ok == 40);
+    // One throttle scope per (endpoint, operation): only ListAppInstances' limiter is engaged.
+    BOOST_REQUIRE_EQUAL(scopes.size(), 3u); // CreateAppInstance, DescribeAppInstance, ListAppInstances
+    for (const auto& s : scopes) {
+        BOOST_TEST_CONTEXT(s.scope) {
+            const bool listing = s.scope.ends_with(" ListAppInstances");
+            BOOST_TEST(s.enabled == listing);
+            if (listing) {
+                BOOST_TEST(s.throttles > 0u);
+                BOOST_TEST(s.fill_rate < 400.0); // paced near the service's 100/s, not left unbounded
+            }
+        }
+    }
+    int throttled = 0;
+    for (const auto& m : seen) {
+        if (m.operation == "DescribeAppInstance")
+            BOOST_TEST((m.send_wait < 1ms)); // never queued for a token (the free fast path takes ~0.2 us)
+        throttled += m.throttles;
+    }
+    const double served_429 = count(local.server, "ListAppInstances", "429");
+    BOOST_TEST(throttled == int(served_429));
+    BOOST_TEST_MESSAGE("adaptive: 200 calls at 100/s, " << served_429 << " throttled attempts");
+    BOOST_TEST(served_429 < 100.0); // paced: far fewer throttles than calls
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,7 @@
 // Wire exactness against the official AWS SDK for JavaScript v3: for every operation of the four
 // services, the request our generated client puts on the wire for a realistic input equals, byte for
-// byte, the one the JS SDK sends (method, host, path, query, headers, body; the JS SDK's own
-// user-agent and amz-sdk-* headers aside), and its Authorization equals the one an independent signer
+// byte, the one the JS SDK sends (method, host, path, query, headers, body, the retry headers
+// amz-sdk-request and amz-sdk-invocation-id included; the SDKs' user-agents aside), and its Authorization equals the one an independent signer
 // (@smithy/signature-v4) computes over it. And for every operation, a response with every member (plus
 // unknown members and enum values, and timestamps with milliseconds) parses into the typed result
 // exactly as the JS SDK parses it. Fixtures: test/data/wire/*.json, made by
@@ -131,6 +131,8 @@ std::size_t check_service(const fixture_file& f) {
         {std::string(creds.at("accessKeyId").as_string()), std::string(creds.at("secretAccessKey").as_string()), "", {}, ""});
     const auto signing_time = parse_time(doc.at("signingTime").as_string());
     cfg.transport.clock = [signing_time] { return signing_time; };
+    const std::string invocation_id(doc.at("invocationId").as_string());
+    cfg.transport.invocation_id = [invocation_id] { return invocation_id; };
     cfg.transport.pool.tls.ca_file = (dir.path() / "ca.pem").string();
     cfg.transport.pool.connect_to = "127.0.0.1:" + std::to_string(server.port());
 

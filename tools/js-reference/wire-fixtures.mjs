@@ -29,9 +29,13 @@ const services = JSON.parse(readFileSync(new URL("codegen/services.json", root))
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const signingTime = "2024-01-02T03:04:05Z";
-// Headers the JS SDK adds for itself; chime-cpp sends its own User-Agent and no amz-sdk-* yet.
+// Headers each SDK sets its own way (chime-cpp sends its own User-Agent). The retry headers are
+// compared: amz-sdk-request as sent (3 attempts, the default of both), amz-sdk-invocation-id set to
+// a fixed UUID (the tests give chime-cpp the same one) before the independent signature is computed.
 const sdkOwnHeaders = new Set(["authorization", "x-amz-date", "x-amz-security-token", "user-agent",
-                               "x-amz-user-agent", "amz-sdk-invocation-id", "amz-sdk-request"]);
+                               "x-amz-user-agent"]);
+const invocationId = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+const maxAttempts = 3;
 
 const clients = {
   classic: { make: (o) => new ChimeClient(o), module: chime },
@@ -185,7 +189,7 @@ const sha256Hex = (s) => createHash("sha256").update(s, "utf8").digest("hex");
 async function capture(dir, model, operations) {
   const { make, module } = clients[dir];
   const sink = {};
-  const client = make({ region: "us-east-1", credentials, requestHandler: capturingHandler(sink), maxAttempts: 1 });
+  const client = make({ region: "us-east-1", credentials, requestHandler: capturingHandler(sink), maxAttempts });
   const cases = [];
   for (const name of operations) {
     const op = model.operations[name];
@@ -210,6 +214,9 @@ async function capture(dir, model, operations) {
     const r = sink.request;
     const headers = {};
     for (const [k, v] of Object.entries(r.headers)) if (!sdkOwnHeaders.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+    if (!headers["amz-sdk-invocation-id"] || headers["amz-sdk-request"] !== `attempt=1; max=${maxAttempts}`)
+      throw new Error(`${dir} ${name}: the JS SDK sent no retry headers as expected`);
+    headers["amz-sdk-invocation-id"] = invocationId;
     const body = r.body === undefined || r.body === null ? ""
       : typeof r.body === "string" ? r.body : Buffer.from(r.body).toString("utf8");
     const captured = { method: r.method, host: r.hostname, rawPath: r.path, queryObject: r.query ?? {}, headers, body };
@@ -245,6 +252,7 @@ for (const svc of services) {
       "@aws-sdk/client-chime-sdk-" + svc.dir}/package.json`, here))).version,
     signingTime,
     credentials,
+    invocationId,
     cases,
   };
   writeFileSync(new URL(`${svc.dir}.json`, outDir), JSON.stringify(doc, null, 1) + "\n");

@@ -40,6 +40,9 @@ public:
     net::endpoint endpoint_for(const operation_info& op) const;
     const std::string& region() const noexcept { return scope_.region; }
     chime::transport& transport() const noexcept { return *transport_; }
+    /// The per-call settings every call of this client uses (see the clients' `with`).
+    void set_call_options(call_options o) { options_ = std::move(o); }
+    const call_options& options() const noexcept { return options_; }
 
 private:
     std::shared_ptr<chime::transport> transport_;
@@ -47,6 +50,7 @@ private:
     // One endpoint per host prefix of the service, built once; empty when prefixes do not apply.
     std::vector<std::pair<std::string_view, net::endpoint>> prefixed_;
     signing_scope scope_;
+    call_options options_;
 };
 
 /// A fresh UUIDv4, for idempotency tokens the caller left empty.

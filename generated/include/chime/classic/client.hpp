@@ -25,6 +25,14 @@ public:
 
     const detail::service_client& core() const noexcept { return core_; }
 
+    /// A copy of this client whose calls use `options` (a deadline, attempts, a send-wait bound).
+    /// Cheap: the copy shares the transport, its pools and its retry state.
+    client with(call_options options) const {
+        client c = *this;
+        c.core_.set_call_options(std::move(options));
+        return c;
+    }
+
     /// ListRooms: GET /accounts/{accountId}/rooms
     /// Errors: NotFound, BadRequest, Forbidden, UnauthorizedClient, ThrottledClient, ServiceUnavailable, ServiceFailure.
     boost::asio::awaitable<list_rooms_response> list_rooms(list_rooms_request request);

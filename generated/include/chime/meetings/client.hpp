@@ -25,6 +25,14 @@ public:
 
     const detail::service_client& core() const noexcept { return core_; }
 
+    /// A copy of this client whose calls use `options` (a deadline, attempts, a send-wait bound).
+    /// Cheap: the copy shares the transport, its pools and its retry state.
+    client with(call_options options) const {
+        client c = *this;
+        c.core_.set_call_options(std::move(options));
+        return c;
+    }
+
     /// BatchCreateAttendee: POST /meetings/{MeetingId}/attendees?operation=batch-create
     /// Errors: BadRequest, Forbidden, NotFound, Unauthorized, UnprocessableEntity, LimitExceeded, ServiceUnavailable, ServiceFailure, Throttling.
     boost::asio::awaitable<batch_create_attendee_response> batch_create_attendee(batch_create_attendee_request request);
