@@ -478,8 +478,10 @@ def operation_source(svc, op_name, op):
     fn = snake(op_name)
     http = op["http"]
     host_prefix = op.get("endpoint", {}).get("hostPrefix", "")
+    has_token = bool(inp) and any(m.get("idempotencyToken") for m in svc.shapes[op["input"]["shape"]]["members"].values())
     lines = [f"\nboost::asio::awaitable<result<{ret}>> client::{fn}({inp + ' request, ' if inp else ''}no_throw_t) {{\n",
-             f"    static constexpr operation_info op{{{cpp_string(op_name)}, {cpp_string(host_prefix)}}};\n",
+             f"    static constexpr operation_info op{{{cpp_string(op_name)}, {cpp_string(host_prefix)}"
+             f"{', true' if has_token else ''}}};\n",
              "    http::request req;\n",
              f"    req.method = {cpp_string(http['method'])};\n"]
     uri = http["requestUri"]

@@ -57,6 +57,11 @@ boost::asio::awaitable<result<http::response>> service_client::call(const operat
     for (const auto& [prefix, ep] : prefixed_)
         if (prefix == op.host_prefix)
             target = &ep;
+    if (op.idempotency_token && !options_.idempotent) {
+        call_options o = options_; // a few optionals
+        o.idempotent = true;
+        co_return co_await transport_->send(*target, std::move(req), scope_, op.name, o);
+    }
     co_return co_await transport_->send(*target, std::move(req), scope_, op.name, options_);
 }
 

@@ -225,6 +225,8 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
                                                    : origin + " " + std::string(operation));
     }
     const std::string max_text = "; max=" + std::to_string(ro->max_attempts);
+    const bool idempotent = options.idempotent.value_or(req.method == "GET" || req.method == "HEAD" ||
+                                                        req.method == "PUT" || req.method == "DELETE");
 
     for (;;) {
         // Adaptive mode: a send token first, so that a throttled caller holds no connection.
@@ -308,6 +310,9 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         }
         if (failure.code == errc::deadline_exceeded)
             co_return finish(std::move(failure), "deadline");
+        if (!r && !idempotent && info.response_started)
+            co_return finish(std::move(failure), "not retried: response bytes had arrived, so the request may have "
+                                                 "taken effect, and it is not idempotent");
         const auto delay = retries.after_failure(failure, hint, self.random01());
         if (!delay)
             co_return finish(std::move(failure));

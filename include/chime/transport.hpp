@@ -64,6 +64,10 @@ public:
     std::optional<std::chrono::milliseconds> timeout; ///< deadline over all attempts (retry_options::call_timeout)
     std::optional<int> max_attempts;                  ///< retry_options::max_attempts
     std::optional<std::chrono::milliseconds> max_send_wait; ///< retry_options::max_send_wait
+    /// Whether sending the request twice is harmless. Unset: by HTTP method (GET, HEAD, PUT, DELETE
+    /// are; POST is not); generated clients set it for operations with an idempotency token. A request
+    /// that is not idempotent is never retried after response bytes arrived: it may have taken effect.
+    std::optional<bool> idempotent;
 };
 
 /// Where a request is signed for: the SigV4 region and signing name (`chime` for every Chime API).

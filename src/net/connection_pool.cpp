@@ -621,12 +621,15 @@ asio::awaitable<result<http::response>> connection_pool::exchange(const http::re
             const sys_error ec = c.tls ? co_await write_and_read(*c.tls, c, wire, parser, local)
                                        : co_await write_and_read(*c.plain, c, wire, parser, local);
             const bool got_bytes = parser.got_some() || c.buffer.size() > 0;
+            local.response_started = got_bytes;
             if (ec) {
                 l.discard();
                 if (!l.fresh && attempt == 0 && !got_bytes && is_drop(ec)) {
                     ++st->stale; // the server had closed this keep-alive connection: replay once
                     continue;
                 }
+                if (info)
+                    *info = local; // what was sent and whether the server answered at all
                 co_return exchange_error(*st, ec);
             }
             c.stream().expires_never();

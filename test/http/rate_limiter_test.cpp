@@ -12,9 +12,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+#include <thread>
 #include <vector>
 
 using namespace chime;
@@ -162,6 +165,38 @@ BOOST_AUTO_TEST_CASE(a_throttled_scope_does_not_slow_another) {
     BOOST_TEST(!info[0].enabled);
     BOOST_TEST(info[1].enabled);
     BOOST_TEST(info[1].throttles == 1u);
+}
+
+asio::awaitable<void> take_and_answer(limiter_ptr l, std::atomic<int>* granted, std::atomic<int>* failed) {
+    for (int i = 0; i < 3; ++i) {
+        steady::time_point sent_at;
+        const error_code ec = co_await l->acquire(std::nullopt, steady::time_point::max(), sent_at);
+        if (ec) {
+            ++*failed;
+            co_return;
+        }
+        ++*granted;
+        l->on_response(sent_at, i == 1); // responses (some throttled) from every thread
+    }
+}
+
+BOOST_AUTO_TEST_CASE(many_threads_share_a_scope) {
+    // Callers on four threads, each on its own strand, and the limiter's timer on the io_context: the
+    // queue, the timer and the rate are shared (ThreadSanitizer runs this suite).
+    asio::io_context ioc(4);
+    auto l = std::make_shared<detail::rate_limiter>(ioc.get_executor(), "scope");
+    throttle(*l);
+    std::atomic<int> granted{0}, failed{0};
+    for (int i = 0; i < 40; ++i)
+        asio::co_spawn(asio::make_strand(ioc), take_and_answer(l, &granted, &failed), asio::detached);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&] { ioc.run(); });
+    for (auto& t : threads)
+        t.join();
+    BOOST_TEST(granted.load() == 120);
+    BOOST_TEST(failed.load() == 0);
+    BOOST_TEST(l->info().waiting == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -327,4 +327,34 @@ BOOST_AUTO_TEST_CASE(a_deadline_covers_every_attempt) {
     BOOST_TEST((metrics[1].latency < 50ms + 400ms));
 }
 
+BOOST_AUTO_TEST_CASE(a_request_that_may_have_taken_effect_is_retried_only_if_idempotent) {
+    // The headers and half the body, then the connection closes: the server saw the request.
+    next = [](const auto&) { return reply{.what = reply::kind::close_mid_body, .body = R"({"MessageId":"m-1"})"}; };
+    auto o = options();
+    o.retry = retry_options{.max_attempts = 3, .transient_base = 1ms};
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        transport t(ex, auth::make_static_provider(test_creds), o);
+        auto post = co_await t.send(ep(), channel_messages_request(), {}, "SendChannelMessage");
+        BOOST_REQUIRE(!post);
+        BOOST_TEST((post.error().code == errc::connection_reset));
+        BOOST_TEST(post.error().message().find("not idempotent") != std::string::npos, post.error().message());
+
+        call_options safe; // e.g. an operation with an idempotency token
+        safe.idempotent = true;
+        auto tokened = co_await t.send(ep(), channel_messages_request(), {}, "SendChannelMessage", safe);
+        BOOST_TEST(!tokened);
+
+        http::request put = channel_messages_request();
+        put.method = "PUT";
+        auto updated = co_await t.send(ep(), std::move(put), {}, "UpdateChannelMessage");
+        BOOST_TEST(!updated);
+    }());
+    BOOST_REQUIRE_EQUAL(metrics.size(), 3u);
+    BOOST_TEST(metrics[0].attempts == 1); // POST without a token: never sent twice
+    BOOST_TEST(metrics[1].attempts == 3);
+    BOOST_TEST(metrics[2].attempts == 3); // PUT is idempotent
+    BOOST_TEST(server.requests().size() == 7u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -105,6 +105,34 @@ BOOST_AUTO_TEST_CASE(an_empty_quota_returns_errors_at_once) {
     BOOST_TEST(count(local.server, "ListAppInstances", "500") == 6.0); // not 12
 }
 
+BOOST_AUTO_TEST_CASE(attempts_and_mode_come_from_the_client_config_and_the_environment) {
+    chime::local::server_options so;
+    so.faults.error_503 = 1.0;
+    chime::test::local_emulator local(so);
+    std::vector<chime::call_metrics> seen;
+    auto cfg = with_retries(local, {.transient_base = 1ms}, &seen);
+    cfg.max_attempts = 2; // explicit: wins over everything
+    auto from_env = with_retries(local, {.transient_base = 1ms}, &seen);
+    ::setenv("AWS_MAX_ATTEMPTS", "4", 1);
+    ::setenv("AWS_RETRY_MODE", "adaptive", 1);
+    std::vector<chime::rate_limit_info> scopes;
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        id::client explicit_client(ex, cfg);
+        id::client env_client(ex, from_env);
+        id::list_app_instances_request a, b;
+        co_await explicit_client.list_app_instances(std::move(a), chime::no_throw);
+        co_await env_client.list_app_instances(std::move(b), chime::no_throw);
+        scopes = env_client.core().transport().rate_limits();
+    }());
+    ::unsetenv("AWS_MAX_ATTEMPTS");
+    ::unsetenv("AWS_RETRY_MODE");
+    BOOST_REQUIRE_EQUAL(seen.size(), 2u);
+    BOOST_TEST(seen[0].attempts == 2);
+    BOOST_TEST(seen[1].attempts == 4);
+    BOOST_TEST(scopes.size() == 1u); // adaptive mode: the call went through a throttle scope
+}
+
 // ---- adaptive mode ----------------------------------------------------------------------------------
 
 namespace {

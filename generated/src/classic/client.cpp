@@ -46,7 +46,7 @@ boost::asio::awaitable<list_rooms_response> client::list_rooms(list_rooms_reques
 }
 
 boost::asio::awaitable<result<create_room_response>> client::create_room(create_room_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateRoom", ""};
+    static constexpr operation_info op{"CreateRoom", "", true};
     http::request req;
     req.method = "POST";
     if (!request.client_request_token || request.client_request_token->empty())
@@ -322,7 +322,7 @@ boost::asio::awaitable<list_room_memberships_response> client::list_room_members
 }
 
 boost::asio::awaitable<result<create_meeting_response>> client::create_meeting(create_meeting_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateMeeting", ""};
+    static constexpr operation_info op{"CreateMeeting", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -551,7 +551,7 @@ boost::asio::awaitable<list_attendees_response> client::list_attendees(list_atte
 }
 
 boost::asio::awaitable<result<create_app_instance_response>> client::create_app_instance(create_app_instance_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateAppInstance", "identity-"};
+    static constexpr operation_info op{"CreateAppInstance", "identity-", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -581,7 +581,7 @@ boost::asio::awaitable<create_app_instance_response> client::create_app_instance
 }
 
 boost::asio::awaitable<result<create_app_instance_user_response>> client::create_app_instance_user(create_app_instance_user_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateAppInstanceUser", "identity-"};
+    static constexpr operation_info op{"CreateAppInstanceUser", "identity-", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -615,7 +615,7 @@ boost::asio::awaitable<create_app_instance_user_response> client::create_app_ins
 }
 
 boost::asio::awaitable<result<create_channel_response>> client::create_channel(create_channel_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateChannel", "messaging-"};
+    static constexpr operation_info op{"CreateChannel", "messaging-", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -1211,7 +1211,7 @@ boost::asio::awaitable<list_channels_moderated_by_app_instance_user_response> cl
 }
 
 boost::asio::awaitable<result<send_channel_message_response>> client::send_channel_message(send_channel_message_request request, no_throw_t) {
-    static constexpr operation_info op{"SendChannelMessage", "messaging-"};
+    static constexpr operation_info op{"SendChannelMessage", "messaging-", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())

@@ -17,7 +17,7 @@ static constexpr service_info info{"Chime SDK Identity", "identity-chime", false
 client::client(boost::asio::any_io_executor ex, client_config cfg) : core_(std::move(ex), std::move(cfg), info) {}
 
 boost::asio::awaitable<result<create_app_instance_response>> client::create_app_instance(create_app_instance_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateAppInstance", ""};
+    static constexpr operation_info op{"CreateAppInstance", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -77,7 +77,7 @@ boost::asio::awaitable<create_app_instance_admin_response> client::create_app_in
 }
 
 boost::asio::awaitable<result<create_app_instance_bot_response>> client::create_app_instance_bot(create_app_instance_bot_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateAppInstanceBot", ""};
+    static constexpr operation_info op{"CreateAppInstanceBot", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -109,7 +109,7 @@ boost::asio::awaitable<create_app_instance_bot_response> client::create_app_inst
 }
 
 boost::asio::awaitable<result<create_app_instance_user_response>> client::create_app_instance_user(create_app_instance_user_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateAppInstanceUser", ""};
+    static constexpr operation_info op{"CreateAppInstanceUser", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -594,7 +594,7 @@ boost::asio::awaitable<put_app_instance_user_expiration_settings_response> clien
 }
 
 boost::asio::awaitable<result<register_app_instance_user_endpoint_response>> client::register_app_instance_user_endpoint(register_app_instance_user_endpoint_request request, no_throw_t) {
-    static constexpr operation_info op{"RegisterAppInstanceUserEndpoint", ""};
+    static constexpr operation_info op{"RegisterAppInstanceUserEndpoint", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())

@@ -111,7 +111,7 @@ boost::asio::awaitable<create_attendee_response> client::create_attendee(create_
 }
 
 boost::asio::awaitable<result<create_meeting_response>> client::create_meeting(create_meeting_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateMeeting", ""};
+    static constexpr operation_info op{"CreateMeeting", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -143,7 +143,7 @@ boost::asio::awaitable<create_meeting_response> client::create_meeting(create_me
 }
 
 boost::asio::awaitable<result<create_meeting_with_attendees_response>> client::create_meeting_with_attendees(create_meeting_with_attendees_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateMeetingWithAttendees", ""};
+    static constexpr operation_info op{"CreateMeetingWithAttendees", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())

@@ -84,7 +84,7 @@ boost::asio::awaitable<batch_create_channel_membership_response> client::batch_c
 }
 
 boost::asio::awaitable<result<channel_flow_callback_response>> client::channel_flow_callback(channel_flow_callback_request request, no_throw_t) {
-    static constexpr operation_info op{"ChannelFlowCallback", ""};
+    static constexpr operation_info op{"ChannelFlowCallback", "", true};
     http::request req;
     req.method = "POST";
     if (request.callback_id.empty())
@@ -118,7 +118,7 @@ boost::asio::awaitable<channel_flow_callback_response> client::channel_flow_call
 }
 
 boost::asio::awaitable<result<create_channel_response>> client::create_channel(create_channel_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateChannel", ""};
+    static constexpr operation_info op{"CreateChannel", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -186,7 +186,7 @@ boost::asio::awaitable<create_channel_ban_response> client::create_channel_ban(c
 }
 
 boost::asio::awaitable<result<create_channel_flow_response>> client::create_channel_flow(create_channel_flow_request request, no_throw_t) {
-    static constexpr operation_info op{"CreateChannelFlow", ""};
+    static constexpr operation_info op{"CreateChannelFlow", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())
@@ -1298,7 +1298,7 @@ boost::asio::awaitable<search_channels_response> client::search_channels(search_
 }
 
 boost::asio::awaitable<result<send_channel_message_response>> client::send_channel_message(send_channel_message_request request, no_throw_t) {
-    static constexpr operation_info op{"SendChannelMessage", ""};
+    static constexpr operation_info op{"SendChannelMessage", "", true};
     http::request req;
     req.method = "POST";
     if (request.client_request_token.empty())

@@ -26,6 +26,7 @@ struct service_info {
 struct operation_info {
     std::string_view name;        ///< e.g. "SendChannelMessage"
     std::string_view host_prefix; ///< e.g. "messaging-", or empty
+    bool idempotency_token = false; ///< the input has an idempotency token: repeating a call is safe
 };
 
 class service_client {

@@ -70,6 +70,7 @@ struct exchange_info {
     bool reused_connection = false;
     std::size_t bytes_sent = 0;
     std::size_t bytes_received = 0;
+    bool response_started = false; ///< some of the response arrived (the server saw the request)
 };
 
 class connection_pool {
