@@ -216,4 +216,31 @@ BOOST_AUTO_TEST_CASE(adaptive_mode_paces_a_throttled_operation_and_leaves_others
     BOOST_TEST(served_429 < 100.0); // paced: far fewer throttles than calls
 }
 
+BOOST_AUTO_TEST_CASE(a_key_function_chooses_the_throttle_scope) {
+    chime::test::local_emulator local;
+    std::vector<chime::call_metrics> seen;
+    std::vector<std::string> asked;
+    chime::retry_options o{.mode = chime::retry_mode::adaptive};
+    // One scope per tenant, here read from a header the caller sets: every operation shares it.
+    o.scope_key = [&asked](std::string_view origin, std::string_view operation, const chime::http::request& req) {
+        asked.push_back(std::string(operation));
+        BOOST_TEST(origin.starts_with("https://127.0.0.1:"));
+        return "tenant " + std::string(req.header_value("Host").empty() ? "?" : "a");
+    };
+    const auto cfg = with_retries(local, o, &seen);
+    std::vector<chime::rate_limit_info> scopes;
+    run([&]() -> asio::awaitable<void> {
+        id::client ids(co_await asio::this_coro::executor, cfg);
+        id::list_app_instances_request a;
+        co_await ids.list_app_instances(std::move(a));
+        id::create_app_instance_request ai{.name = "scoped"};
+        co_await ids.create_app_instance(std::move(ai));
+        scopes = ids.core().transport().rate_limits();
+    }());
+    const std::vector<std::string> expected{"ListAppInstances", "CreateAppInstance"};
+    BOOST_TEST(asked == expected, boost::test_tools::per_element());
+    BOOST_REQUIRE_EQUAL(scopes.size(), 1u);
+    BOOST_TEST(scopes[0].scope == "tenant a");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
