@@ -1,5 +1,7 @@
 #include <chime/detail/service_client.hpp>
 
+#include "util/uuid.hpp"
+
 #include <openssl/rand.h>
 
 namespace chime::detail {
@@ -69,18 +71,7 @@ std::string new_idempotency_token() {
     unsigned char b[16];
     if (RAND_bytes(b, sizeof b) != 1)
         throw exception(errc::invalid_request, "cannot generate an idempotency token: OpenSSL RAND_bytes failed");
-    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40); // version 4
-    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80); // RFC 4122 variant
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string s;
-    s.reserve(36);
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            s += '-';
-        s += hex[b[i] >> 4];
-        s += hex[b[i] & 0xF];
-    }
-    return s;
+    return format_uuid_v4(b);
 }
 
 error missing_member(std::string_view operation, std::string_view member) {

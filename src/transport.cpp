@@ -1,6 +1,7 @@
 #include <chime/transport.hpp>
 
 #include "retry/rate_limiter.hpp"
+#include "util/uuid.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
@@ -9,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cstring>
 #include <mutex>
 #include <random>
 
@@ -106,47 +108,32 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-// The exchange, bounded by the call's deadline when it has one.
-asio::awaitable<result<http::response>> exchange_until(net::connection_pool& pool, const http::request& req,
-                                                       net::exchange_info& info, steady::time_point deadline) {
+// `op`, bounded by the call's deadline when it has one: at the deadline it is cancelled and the
+// result is `late()`.
+template <class T>
+asio::awaitable<T> until(asio::awaitable<T> op, steady::time_point deadline, T (*late)()) {
     if (deadline == steady::time_point::max())
-        co_return co_await pool.exchange(req, &info);
+        co_return co_await std::move(op);
     using namespace asio::experimental::awaitable_operators;
     asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-    auto r = co_await (pool.exchange(req, &info) || timer.async_wait(asio::use_awaitable));
+    auto r = co_await (std::move(op) || timer.async_wait(asio::use_awaitable));
     if (r.index() == 0)
         co_return std::move(std::get<0>(r));
-    co_return error(make_error_code(errc::deadline_exceeded), "the call's deadline passed during the attempt");
+    co_return late();
 }
 
-// A send token, bounded by the call's deadline when it has one.
-asio::awaitable<error_code> token_until(detail::rate_limiter& limiter, std::optional<steady::duration> max_wait,
-                                        steady::time_point deadline, steady::time_point& sent_at) {
-    if (deadline == steady::time_point::max())
-        co_return co_await limiter.acquire(max_wait, deadline, sent_at);
-    using namespace asio::experimental::awaitable_operators;
-    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-    auto r = co_await (limiter.acquire(max_wait, deadline, sent_at) || timer.async_wait(asio::use_awaitable));
-    if (r.index() == 0)
-        co_return std::get<0>(r);
-    co_return make_error_code(errc::deadline_exceeded);
+result<http::response> attempt_past_deadline() {
+    return error(make_error_code(errc::deadline_exceeded), "the call's deadline passed during the attempt");
 }
+error_code wait_past_deadline() { return make_error_code(errc::deadline_exceeded); }
 
+// The invocation id: unique per call, not a secret, so a per-thread PRNG rather than OpenSSL's.
 std::string random_uuid() {
     thread_local std::mt19937_64 random{std::random_device{}()};
-    std::uint64_t hi = random(), lo = random();
-    hi = (hi & ~std::uint64_t{0xF000}) | 0x4000;                     // version 4
-    lo = (lo & ~(std::uint64_t{0xC} << 60)) | (std::uint64_t{8} << 60); // RFC 4122 variant
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string s(36, '-');
-    int pos = 0;
-    for (int i = 0; i < 32; ++i) {
-        if (pos == 8 || pos == 13 || pos == 18 || pos == 23)
-            ++pos;
-        const std::uint64_t word = i < 16 ? hi : lo;
-        s[pos++] = hex[(word >> (60 - 4 * (i % 16))) & 0xF];
-    }
-    return s;
+    unsigned char b[16];
+    const std::uint64_t words[2] = {random(), random()};
+    std::memcpy(b, words, sizeof b);
+    return detail::format_uuid_v4(b);
 }
 
 std::string ms_text(steady::duration d) {
@@ -234,7 +221,7 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         if (limiter) {
             const auto waited_from = steady::now();
             const std::optional<steady::duration> max_wait = ro->max_send_wait;
-            const error_code ec = co_await token_until(*limiter, max_wait, deadline, sent_at);
+            const error_code ec = co_await until(limiter->acquire(max_wait, deadline, sent_at), deadline, &wait_past_deadline);
             metrics.send_wait += steady::now() - waited_from;
             if (ec == errc::send_rate_limited)
                 co_return finish(error(ec, std::string(operation) + ": the send rate limit of its throttle scope would keep it waiting over " +
@@ -283,7 +270,7 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
 
         net::exchange_info info;
         const auto attempt_start = steady::now();
-        auto r = co_await exchange_until(self.pool_for(ep), attempt, info, deadline);
+        auto r = co_await until(self.pool_for(ep).exchange(attempt, &info), deadline, &attempt_past_deadline);
         const auto attempt_time = steady::now() - attempt_start;
         metrics.bytes_sent += info.bytes_sent;
         metrics.bytes_received += info.bytes_received;
