@@ -32,6 +32,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -195,6 +196,7 @@ std::unique_ptr<spawned_server> spawn_server(const char* self, bool floor, const
         throw std::runtime_error("pipe failed");
     s->pid = ::fork();
     if (s->pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive a crashed parent (it would hold the pipe open)
         ::dup2(fds[1], 1);
         if (floor)
             floor_server(s->cert);

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ struct program {
         pid = ::fork();
         BOOST_REQUIRE(pid >= 0);
         if (pid == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive a crashed parent (it would hold the pipe open)
             ::dup2(fds[1], 1);
             ::close(fds[0]);
             ::close(fds[1]);
