@@ -41,7 +41,8 @@ fault_options faults_from_json(const json::value& v) {
     if (!o)
         throw std::invalid_argument("faults: expected a JSON object");
     static constexpr std::string_view known[] = {"throttle", "per_operation", "error_500", "error_503", "latency_ms",
-                                                 "close_before_response", "close_mid_response"};
+                                                 "close_before_response", "close_mid_response", "ws_reject_code",
+                                                 "ws_unresponsive"};
     for (const auto& kv : *o)
         if (std::ranges::find(known, std::string_view(kv.key())) == std::end(known))
             throw std::invalid_argument("faults: unknown member " + std::string(kv.key()));
@@ -59,6 +60,15 @@ fault_options faults_from_json(const json::value& v) {
     f.latency = std::chrono::milliseconds(static_cast<long>(number(*o, "latency_ms", 0, 0, 600000)));
     f.close_before_response = number(*o, "close_before_response", 0, 0, 1);
     f.close_mid_response = number(*o, "close_mid_response", 0, 0, 1);
+    f.ws_reject_code = static_cast<int>(number(*o, "ws_reject_code", 0, 0, 4999));
+    if (f.ws_reject_code != 0 && f.ws_reject_code < 1000)
+        throw std::invalid_argument("ws_reject_code: " + std::to_string(f.ws_reject_code) +
+                                    " is not a websocket close code (0 = off, else 1000 to 4999)");
+    if (const auto* u = o->if_contains("ws_unresponsive")) {
+        if (!u->is_bool())
+            throw std::invalid_argument("ws_unresponsive: expected true or false");
+        f.ws_unresponsive = u->get_bool();
+    }
     return f;
 }
 
@@ -72,7 +82,9 @@ json::value faults_to_json(const fault_options& f) {
             {"error_503", f.error_503},
             {"latency_ms", f.latency.count()},
             {"close_before_response", f.close_before_response},
-            {"close_mid_response", f.close_mid_response}};
+            {"close_mid_response", f.close_mid_response},
+            {"ws_reject_code", f.ws_reject_code},
+            {"ws_unresponsive", f.ws_unresponsive}};
 }
 
 bool fault_injector::bucket::take(std::chrono::steady_clock::time_point now) {

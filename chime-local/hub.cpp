@@ -39,16 +39,26 @@ void hub::publish(const std::vector<session_event>& events) {
     }
 }
 
-std::size_t hub::drop(const std::string& user_arn) {
+std::vector<std::shared_ptr<ws_sink>> hub::sessions_of(const std::string& user_arn) const {
     std::vector<std::shared_ptr<ws_sink>> targets;
-    {
-        std::lock_guard lock(mutex_);
-        for (const auto& [user, list] : sessions_)
-            if (user_arn.empty() || user == user_arn)
-                targets.insert(targets.end(), list.begin(), list.end());
-    }
+    std::lock_guard lock(mutex_);
+    for (const auto& [user, list] : sessions_)
+        if (user_arn.empty() || user == user_arn)
+            targets.insert(targets.end(), list.begin(), list.end());
+    return targets;
+}
+
+std::size_t hub::drop(const std::string& user_arn) {
+    const auto targets = sessions_of(user_arn);
     for (const auto& t : targets)
         t->drop();
+    return targets.size();
+}
+
+std::size_t hub::close(int code, const std::string& reason, const std::string& user_arn) {
+    const auto targets = sessions_of(user_arn);
+    for (const auto& t : targets)
+        t->close(code, reason);
     return targets.size();
 }
 

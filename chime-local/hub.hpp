@@ -19,6 +19,8 @@ struct ws_sink {
     virtual ~ws_sink() = default;
     virtual void send(std::string frame) = 0;
     virtual void drop() = 0;
+    /// Sends a close frame with `code` and `reason`, then ends the session.
+    virtual void close(int code, std::string reason) = 0;
 };
 
 class hub {
@@ -31,6 +33,8 @@ public:
 
     /// Drops every session (of one user when `user_arn` is not empty); returns how many.
     std::size_t drop(const std::string& user_arn = {});
+    /// Closes every session (of one user when `user_arn` is not empty) with a close frame; returns how many.
+    std::size_t close(int code, const std::string& reason, const std::string& user_arn = {});
 
     std::size_t open() const { return open_; }
     std::uint64_t events_sent() const { return events_sent_; }
@@ -39,6 +43,8 @@ public:
     static std::string frame(std::string_view event_type, std::string_view message_type, std::string_view payload);
 
 private:
+    std::vector<std::shared_ptr<ws_sink>> sessions_of(const std::string& user_arn) const;
+
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::vector<std::shared_ptr<ws_sink>>> sessions_;
     std::atomic<std::uint64_t> events_sent_{0};

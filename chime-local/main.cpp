@@ -34,7 +34,9 @@ constexpr std::string_view usage = R"(usage: chime-local [options]
   --close-before-response P   probability of closing the connection instead of answering (the operation does not run)
   --close-mid-response P      probability of closing the connection halfway through the answer (the operation ran)
   --ws-idle-timeout S         websocket ping after S seconds of silence; close when unanswered (default 30)
-Control routes (no signature): GET /_chime_local/stats, GET|POST /_chime_local/faults, POST /_chime_local/ws/drop
+Control routes (no signature): GET /_chime_local/stats, GET|POST /_chime_local/faults, POST /_chime_local/ws/drop,
+  POST /_chime_local/ws/close?code=N&reason=R (optional &userArn=ARN);
+  faults JSON also takes "ws_reject_code" (accept, then close with it) and "ws_unresponsive" (never answer pings)
 )";
 
 [[noreturn]] void fail(const std::string& message) {

@@ -28,6 +28,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <deque>
 #include <fstream>
 #include <thread>
@@ -176,6 +177,14 @@ struct server::impl {
         }
         if (path == "/_chime_local/ws/drop" && req.method() == bhttp::verb::post)
             return ok(json::object{{"dropped", sessions.drop(query_param(target, "userArn"))}});
+        if (path == "/_chime_local/ws/close" && req.method() == bhttp::verb::post) {
+            const std::string code_text = query_param(target, "code");
+            int code = 0;
+            const auto [end, ec] = std::from_chars(code_text.data(), code_text.data() + code_text.size(), code);
+            if (ec != std::errc() || end != code_text.data() + code_text.size() || code < 1000 || code > 4999)
+                return error(400, "BadRequestException", "ws/close: code '" + code_text + "' is not a close code in [1000, 4999]", req);
+            return ok(json::object{{"closed", sessions.close(code, query_param(target, "reason"), query_param(target, "userArn"))}});
+        }
         return error(404, "NotFoundException", "no control route " + std::string(path), req);
     }
 
@@ -359,6 +368,7 @@ struct server::impl {
         std::deque<std::string> queue;
         asio::steady_timer wake;
         bool closed = false;
+        std::optional<websocket::close_reason> close_with; // set by close(): the write loop sends it and ends
 
         ws_connection(websocket::stream<Stream>& w, asio::any_io_executor e)
             : ws(w)
@@ -384,14 +394,29 @@ struct server::impl {
             });
         }
 
+        void close(int code, std::string reason) override {
+            asio::post(ex, [self = this->shared_from_this(), code, r = std::move(reason)]() mutable {
+                if (self->closed || self->close_with)
+                    return;
+                self->close_with.emplace(static_cast<websocket::close_code>(code), r);
+                self->wake.cancel();
+            });
+        }
+
         asio::awaitable<void> write_loop() {
             for (;;) {
+                if (close_with) {
+                    co_await ws.async_close(*close_with, tuple_awaitable);
+                    co_return;
+                }
                 while (!queue.empty()) {
                     auto [ec, n] = co_await ws.async_write(asio::buffer(queue.front()), tuple_awaitable);
                     if (ec)
                         co_return;
                     queue.pop_front();
                 }
+                if (close_with)
+                    continue;
                 wake.expires_at(asio::steady_timer::time_point::max());
                 co_await wake.async_wait(tuple_awaitable);
                 if (closed)
@@ -406,6 +431,20 @@ struct server::impl {
                     co_return;
                 b.clear();
             }
+        }
+        // A dead peer as a client sees one: the connection stays open, nothing is read (so pings go
+        // unanswered) and nothing is written, until drop() or close() or the server stops.
+        asio::awaitable<void> silence() {
+            wake.expires_at(asio::steady_timer::time_point::max());
+            while (!closed && !close_with) {
+                co_await wake.async_wait(tuple_awaitable);
+                if (!queue.empty())
+                    queue.clear(); // events for a dead peer are lost, as they would be
+                if (!beast::get_lowest_layer(ws).socket().is_open())
+                    co_return;
+            }
+            if (close_with)
+                beast::get_lowest_layer(ws).socket().close();
         }
     };
 
@@ -435,14 +474,25 @@ struct server::impl {
             if (known_user && query_param(target, "prefetch-on") == "connect")
                 prefetch = channel_details(user);
         }
-        if (failure || !known_user) {
-            const websocket::close_reason why(static_cast<websocket::close_code>(failure ? 4401 : 4403),
-                                              failure ? "Unauthorized" : "Forbidden");
+        const auto f = faults.get();
+        if (failure || !known_user || f.ws_reject_code != 0) {
+            const websocket::close_reason why(static_cast<websocket::close_code>(failure ? 4401 : !known_user ? 4403 : f.ws_reject_code),
+                                              failure ? "Unauthorized" : !known_user ? "Forbidden" : "Rejected by fault injection");
             co_await ws.async_close(why, tuple_awaitable);
             co_return;
         }
         const auto conn = std::make_shared<ws_connection<Stream>>(ws, co_await asio::this_coro::executor);
         sessions.join(user, conn);
+        if (f.ws_unresponsive) {
+            // SESSION_ESTABLISHED goes out, then the session plays dead.
+            const std::string hello = hub::frame("SESSION_ESTABLISHED", "SYSTEM", "");
+            auto [ec, n] = co_await ws.async_write(asio::buffer(hello), tuple_awaitable);
+            if (!ec)
+                co_await conn->silence();
+            conn->closed = true;
+            sessions.leave(user, conn.get());
+            co_return;
+        }
         conn->send(hub::frame("SESSION_ESTABLISHED", "SYSTEM", ""));
         for (auto& p : prefetch)
             conn->send(hub::frame("CHANNEL_DETAILS", "SYSTEM", p));
@@ -583,5 +633,9 @@ json::value server::stats() const { return impl_->stats(); }
 void server::set_faults(fault_options f) { impl_->faults.set(std::move(f)); }
 
 std::size_t server::drop_sessions(const std::string& user_arn) { return impl_->sessions.drop(user_arn); }
+
+std::size_t server::close_sessions(int code, const std::string& reason, const std::string& user_arn) {
+    return impl_->sessions.close(code, reason, user_arn);
+}
 
 } // namespace chime::local

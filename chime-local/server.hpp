@@ -30,6 +30,10 @@ struct fault_options {
     std::chrono::milliseconds latency{0};            ///< added before every answer
     double close_before_response = 0;                ///< read the request, then close the connection
     double close_mid_response = 0;                   ///< send the headers and half of the body, then close
+    /// Messaging sessions: accept the upgrade, then close with this code before SESSION_ESTABLISHED (0 = off).
+    int ws_reject_code = 0;
+    /// Messaging sessions: send SESSION_ESTABLISHED, then neither read nor write (pings go unanswered).
+    bool ws_unresponsive = false;
 };
 
 /// Faults as JSON (the body of POST /_chime_local/faults) and back. @throws std::invalid_argument
@@ -69,6 +73,8 @@ public:
 
     /// Drops every messaging session (of `user_arn` only, when given) without a close frame; returns how many.
     std::size_t drop_sessions(const std::string& user_arn = {});
+    /// Closes every messaging session (of `user_arn` only, when given) with a close frame; returns how many.
+    std::size_t close_sessions(int code, const std::string& reason, const std::string& user_arn = {});
 
     /// Stops accepting, closes every connection and websocket session, saves the state file.
     void stop();

@@ -59,6 +59,14 @@ public:
             return "the client-side rate limit allows no send within the time the call may wait";
         case errc::deadline_exceeded:
             return "the call's deadline passed";
+        case errc::session_closed:
+            return "the messaging session was closed by the service";
+        case errc::session_start_timeout:
+            return "the messaging session was not established within the start timeout";
+        case errc::session_reconnect_exhausted:
+            return "the messaging session could not reconnect within its budget";
+        case errc::session_stopped:
+            return "the messaging session was stopped";
         }
         return "unknown chime error " + std::to_string(ev);
     }

@@ -104,6 +104,10 @@ void transport::close() {
 
 std::vector<rate_limit_info> transport::rate_limits() const { return impl_->limiters->info(); }
 
+const std::shared_ptr<auth::credentials_provider>& transport::credentials() const noexcept { return impl_->credentials; }
+
+const transport_options& transport::options() const noexcept { return impl_->opts; }
+
 namespace {
 
 using steady = std::chrono::steady_clock;

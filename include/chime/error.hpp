@@ -58,6 +58,12 @@ enum class errc {
     // Retries.
     send_rate_limited = 300, ///< adaptive mode: a send token would take longer than the call may wait (throttled, final)
     deadline_exceeded,       ///< the call's deadline passed, or the next attempt could not finish before it (final)
+
+    // Messaging sessions.
+    session_closed = 400,        ///< the service ended the session with a close code that is not retried (4401, 4403, 1000, ...)
+    session_start_timeout,       ///< no SESSION_ESTABLISHED within the start timeout
+    session_reconnect_exhausted, ///< reconnecting failed for the whole time budget or attempt limit
+    session_stopped,             ///< the application stopped the session
 };
 
 /// Error codes the AWS services return, by name (the union of the Chime services' error shapes and

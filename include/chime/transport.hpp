@@ -113,6 +113,11 @@ public:
     /// The throttle scopes of adaptive mode seen so far, with their current send rate limits.
     std::vector<rate_limit_info> rate_limits() const;
 
+    /// What this transport signs with and how it connects (for clients of other protocols, such as the
+    /// messaging-session websocket, that must use the same credentials, clock and TLS settings).
+    const std::shared_ptr<auth::credentials_provider>& credentials() const noexcept;
+    const transport_options& options() const noexcept;
+
     /// The pool for `ep`, created on first use.
     net::connection_pool& pool(const net::endpoint& ep);
 

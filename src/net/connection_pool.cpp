@@ -1,5 +1,7 @@
 #include <chime/net/connection_pool.hpp>
 
+#include "net/tls_context.hpp"
+
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -136,34 +138,8 @@ struct detail::pool_state {
     }
 
     std::unique_ptr<asio::ssl::context> make_tls_context() {
-        auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+        auto ctx = detail::make_client_tls_context(opts.tls);
         SSL_CTX* native = ctx->native_handle();
-        SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-        sys_error ec;
-        if (opts.tls.verify) {
-            ctx->set_verify_mode(asio::ssl::verify_peer, ec);
-            if (!opts.tls.ca_file.empty()) {
-                ctx->load_verify_file(opts.tls.ca_file, ec);
-                if (ec)
-                    throw exception(errc::invalid_config_value,
-                                    "TLS: cannot load CA file '" + opts.tls.ca_file + "': " + ec.message());
-            }
-            if (!opts.tls.ca_directory.empty()) {
-                ctx->add_verify_path(opts.tls.ca_directory, ec);
-                if (ec)
-                    throw exception(errc::invalid_config_value, "TLS: cannot use CA directory '" +
-                                                                    opts.tls.ca_directory +
-                                                                    "': " + ec.message());
-            }
-            if (opts.tls.ca_file.empty() && opts.tls.ca_directory.empty()) {
-                ctx->set_default_verify_paths(ec);
-                if (ec)
-                    throw exception(errc::invalid_config_value,
-                                    "TLS: cannot load the system CA store: " + ec.message());
-            }
-        } else {
-            ctx->set_verify_mode(asio::ssl::verify_none, ec);
-        }
         // Client-side session cache: OpenSSL hands us each new session (TLS 1.3 tickets arrive after
         // the handshake); we keep the latest per pool and offer it on the next connection.
         SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);

@@ -2,6 +2,7 @@
 // users, channels (mode, privacy), memberships, moderators, bans, messages, pagination, idempotency,
 // channel flows, and AWS's error wire format.
 
+#include "local/chat_fixture.hpp"
 #include "local/local_support.hpp"
 
 #include "chime-local/state.hpp"
@@ -24,29 +25,11 @@ using namespace chime;
 namespace asio = boost::asio;
 namespace msg = chime::messaging;
 namespace id = chime::identity;
+using chime::test::chat;
+using chime::test::make_chat;
 using chime::test::run;
 
 namespace {
-
-struct chat {
-    std::string app_instance, alice, bob, carol, channel;
-};
-
-// An app instance with alice, bob and carol; a channel alice created with bob in it.
-asio::awaitable<chat> make_chat(id::client& ids, msg::client& m, msg::channel_mode mode = msg::channel_mode::unrestricted,
-                                msg::channel_privacy privacy = msg::channel_privacy::public_) {
-    chat c;
-    id::create_app_instance_request ai{.name = "chat"};
-    c.app_instance = *(co_await ids.create_app_instance(std::move(ai))).app_instance_arn;
-    for (auto [who, out] : {std::pair{"alice", &c.alice}, {"bob", &c.bob}, {"carol", &c.carol}}) {
-        id::create_app_instance_user_request u{.app_instance_arn = c.app_instance, .app_instance_user_id = who, .name = who};
-        *out = *(co_await ids.create_app_instance_user(std::move(u))).app_instance_user_arn;
-    }
-    msg::create_channel_request ch{.app_instance_arn = c.app_instance, .name = "general", .mode = mode, .privacy = privacy,
-                                   .chime_bearer = c.alice, .member_arns = std::vector<std::string>{c.bob}};
-    c.channel = *(co_await m.create_channel(std::move(ch))).channel_arn;
-    co_return c;
-}
 
 asio::awaitable<std::string> send(msg::client& m, const chat& c, const std::string& from, std::string text,
                                   std::string token = {}) {
@@ -223,17 +206,7 @@ BOOST_AUTO_TEST_CASE(channel_flows_hold_messages_until_the_callback) {
         id::client ids(ex, local.config());
         msg::client m(ex, local.config());
         const chat c = co_await make_chat(ids, m);
-        msg::create_channel_flow_request f{
-            .app_instance_arn = c.app_instance,
-            .processors = {msg::processor{.name = "moderation",
-                                          .configuration = msg::processor_configuration{.lambda = msg::lambda_configuration{
-                                              .resource_arn = "arn:aws:lambda:us-east-1:123456789012:function:mod",
-                                              .invocation_type = msg::invocation_type::async}},
-                                          .execution_order = 1, .fallback_action = msg::fallback_action::abort}},
-            .name = "mod"};
-        const auto flow = *(co_await m.create_channel_flow(std::move(f))).channel_flow_arn;
-        msg::associate_channel_flow_request assoc{.channel_arn = c.channel, .channel_flow_arn = flow, .chime_bearer = c.alice};
-        co_await m.associate_channel_flow(std::move(assoc));
+        co_await test::moderate_with_flow(m, c);
 
         const auto kept = co_await send(m, c, c.bob, "needs review");
         const auto denied = co_await send(m, c, c.bob, "spam");
