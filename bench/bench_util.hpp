@@ -1,7 +1,10 @@
 #pragma once
 // Shared by chime-bench's subcommands: CPU clocks and flag parsing.
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -71,10 +74,44 @@ private:
     std::map<std::string, std::string> values_;
 };
 
+/// The p-quantile (0..1) of `v`; 0 when empty.
+inline double percentile(std::vector<double> v, double p) {
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+/// Resident set size now, in KiB (/proc/self/statm).
+inline long rss_kib() {
+    long pages = 0, resident = 0;
+    std::ifstream("/proc/self/statm") >> pages >> resident;
+    return resident * 4;
+}
+
+/// Whitespace-separated words (e.g. the chime-local flags of --local-args).
+inline std::vector<std::string> split_words(const std::string& s) {
+    std::istringstream in(s);
+    std::vector<std::string> out;
+    for (std::string w; in >> w;)
+        out.push_back(w);
+    return out;
+}
+
+/// Lifts the soft limit of open files to the hard one (thousands of sockets in one process).
+inline void raise_fd_limit() {
+    rlimit r{};
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &r);
+    }
+}
+
 int sigv4(const flags& f);
 int transport(const flags& f);
 int local_server(const flags& f, const char* self);
 int pagination(const flags& f, const char* self);
 int calls(const flags& f, const char* self);
+int session(const flags& f, const char* self);
 
 } // namespace chime::bench

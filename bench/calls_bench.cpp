@@ -162,20 +162,6 @@ asio::awaitable<void> trace_loop(shared& s) {
     }
 }
 
-double percentile(std::vector<double> v, double p) {
-    if (v.empty())
-        return 0;
-    std::ranges::sort(v);
-    return v[std::min(v.size() - 1, std::size_t(p * double(v.size())))];
-}
-
-std::vector<std::string> split_words(const std::string& s) {
-    std::istringstream in(s);
-    std::vector<std::string> out;
-    for (std::string w; in >> w;)
-        out.push_back(w);
-    return out;
-}
 
 } // namespace
 

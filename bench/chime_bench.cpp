@@ -21,6 +21,9 @@
 //   chime-bench pagination [--items N] [--page-size P]
 //       An item stream over N messages of one channel in chime-local, P per page, with and without
 //       prefetch: items/s and the client's resident memory after N/10 and N items.
+//   chime-bench session [--messages N] [--sessions S] [--fanout-messages M] [--idle I] [--local-args FLAGS]
+//       Messaging sessions against chime-local: latency from SendChannelMessage to the event at another
+//       session (p50/p99 over N), events/s delivered to S sessions, resident memory per idle session.
 #include "bench_util.hpp"
 
 #include <cstdio>
@@ -57,6 +60,14 @@ int main(int argc, char** argv) {
                                                             {"side-rate", "5"}},
                                                            {"no-verify-ssl"}),
                                        argv[0]);
+        if (cmd == "session")
+            return chime::bench::session(chime::bench::flags(argc, argv,
+                                                             {{"messages", "10000"},
+                                                              {"sessions", "200"},
+                                                              {"fanout-messages", "500"},
+                                                              {"idle", "1000"},
+                                                              {"local-args", ""}}),
+                                         argv[0]);
         if (cmd == "pagination")
             return chime::bench::pagination(
                 chime::bench::flags(argc, argv, {{"items", "100000"}, {"page-size", "50"}}), argv[0]);
@@ -73,6 +84,7 @@ int main(int argc, char** argv) {
                          "get-channel-message] [--calls N] [--concurrency C] [--ca-bundle F | --no-verify-ssl] "
                          "[--channel-arn ARN --bearer ARN] [--retry-mode standard|adaptive] [--max-connections M] "
                          "[--local-args FLAGS] [--side-op list-channels --side-rate R]\n"
-                         "       chime-bench pagination [--items N] [--page-size P]\n");
+                         "       chime-bench pagination [--items N] [--page-size P]\n"
+                         "       chime-bench session [--messages N] [--sessions S] [--fanout-messages M] [--idle I] [--local-args FLAGS]\n");
     return 2;
 }

@@ -26,6 +26,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -200,7 +201,12 @@ std::unique_ptr<spawned_server> spawn_server(const char* self, bool floor, const
         ::dup2(fds[1], 1);
         if (floor)
             floor_server(s->cert);
-        std::vector<const char*> args{program.c_str(), "--cert-out", s->cert.c_str(), "--threads", threads.c_str()};
+        const bool plain = std::ranges::find(extra, std::string("--no-tls")) != extra.end();
+        std::vector<const char*> args{program.c_str(), "--threads", threads.c_str()};
+        if (!plain) {
+            args.push_back("--cert-out");
+            args.push_back(s->cert.c_str());
+        }
         for (const auto& a : extra)
             args.push_back(a.c_str());
         args.push_back(nullptr);

@@ -19,12 +19,7 @@ namespace {
 namespace asio = boost::asio;
 namespace msg = chime::messaging;
 
-// Resident set size now, in KiB (/proc/self/statm), and the peak so far (getrusage).
-long rss_kib() {
-    long pages = 0, resident = 0;
-    std::ifstream("/proc/self/statm") >> pages >> resident;
-    return resident * 4;
-}
+// The peak resident set size so far (getrusage).
 long peak_rss_kib() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/resource.h>
+
 namespace {
 
 constexpr std::string_view usage = R"(usage: chime-local [options]
@@ -58,6 +60,11 @@ double to_double(std::string_view flag, std::string_view v, double lo, double hi
 } // namespace
 
 int main(int argc, char** argv) {
+    // Every websocket session is a socket: lift the soft limit of open files to the hard one.
+    if (rlimit r{}; getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &r);
+    }
     chime::local::server_options opts;
     std::string cert_out;
     for (int i = 1; i < argc; ++i) {

@@ -245,7 +245,6 @@ result<channel_details> session_event::as_channel_details() const {
         ctx.pop();
         return ok;
     };
-    std::optional<time_point> marker;
     time_point t;
     if (!member("Channel", d.channel) || !member("ChannelMessages", d.messages) ||
         !member("ChannelMemberships", d.memberships) || !member("ChannelMessagesHasMore", d.messages_have_more))
@@ -1001,8 +1000,11 @@ session::session(asio::any_io_executor ex, client api, session_options options) 
     for (const auto& c : st_->opts.catch_up_channels)
         st_->marks.try_emplace(c);
     st_->tls = st_->api.core().endpoint().tls;
-    if (st_->tls) // the pool's TLS settings: verification on unless turned off there
+    if (st_->tls) { // the pool's TLS settings: verification on unless turned off there
         st_->ssl = net::detail::make_client_tls_context(st_->api.core().transport().options().pool.tls);
+        // A session is idle most of the time: OpenSSL frees its 2 x 16 KiB record buffers between records.
+        SSL_CTX_set_mode(st_->ssl->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    }
 }
 
 session::~session() {

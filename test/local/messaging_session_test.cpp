@@ -145,6 +145,18 @@ BOOST_AUTO_TEST_CASE(envelopes_decode_lazily_with_either_timestamp_form) {
     BOOST_TEST(d.messages_have_more);
     BOOST_TEST((d.read_marker_timestamp == d.messages.at(0).created_timestamp));
     BOOST_TEST(msg::to_string(msg::event_kind::denied_update_channel_message) == "DENIED_UPDATE_CHANNEL_MESSAGE");
+
+    // Every frame kind by its event type, with the payload shape it carries.
+    const std::string message = R"(\"ChannelArn\":\"arn:c\",\"MessageId\":\"m\",\"Status\":{\"Value\":\"FAILED\"})";
+    for (auto k = msg::event_kind::create_channel_message; k < msg::event_kind::unknown; k = msg::event_kind(int(k) + 1)) {
+        const std::string type(msg::to_string(k));
+        const auto f = msg::session_event::from_frame(R"({"Headers":{"x-amz-chime-event-type":")" + type +
+                                                      R"("},"Payload":"{)" + message + R"(}"})");
+        BOOST_TEST((f.kind() == k), type);
+        const bool decoded = f.as_message() || f.as_channel() || f.as_membership() || f.as_batch_membership() ||
+                             f.as_channel_details();
+        BOOST_TEST(decoded, type);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(options_are_checked) {
