@@ -1,19 +1,22 @@
 // The main demo: a small chat on Chime SDK messaging. Without an endpoint configured it starts
 // chime-local in-process (HTTPS, self-signed certificate trusted for this run only); with
 // AWS_ENDPOINT_URL or real credentials it talks to that instead. It creates an app instance, two users
-// and a channel, sends messages from both users concurrently, pages through the history, edits and
-// redacts a message, and prints what it cost.
+// and a channel, opens a messaging session (websocket) per user, sends messages from both users
+// concurrently and shows them arriving on both sessions, streams the history, edits and redacts a
+// message (both sessions see it), and prints what it cost.
 
 #include "chime-local/server.hpp"
 
 #include <chime/identity/client.hpp>
 #include <chime/messaging/client.hpp>
+#include <chime/messaging/session.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -50,6 +53,42 @@ asio::awaitable<void> send_one(msg::client& m, std::string channel, std::string 
         all_sent.cancel();
 }
 
+// What one user's messaging session saw.
+struct watcher {
+    std::string name;
+    int created = 0, updated = 0, redacted = 0;
+    bool stopped = false;
+};
+
+asio::awaitable<void> watch(chime::async_generator<msg::session_event> events, std::shared_ptr<watcher> w) {
+    while (auto e = co_await events.next()) {
+        switch (e->kind()) {
+        case msg::event_kind::create_channel_message:
+            if (++w->created <= 2) {
+                const auto m = e->as_message().value();
+                std::cout << w->name << " received over the websocket: \"" << m.content.value_or("") << "\" from "
+                          << (m.sender && m.sender->name ? *m.sender->name : std::string("?")) << "\n";
+            }
+            break;
+        case msg::event_kind::update_channel_message: ++w->updated; break;
+        case msg::event_kind::redact_channel_message: ++w->redacted; break;
+        case msg::event_kind::stopped: w->stopped = true; co_return;
+        default: break;
+        }
+    }
+}
+
+// Waits (up to 10 s) until `done()` holds.
+template <class F>
+asio::awaitable<bool> wait_for(F done) {
+    const auto ex = co_await asio::this_coro::executor;
+    for (int i = 0; i < 1000 && !done(); ++i) {
+        asio::steady_timer t(ex, std::chrono::milliseconds(10));
+        co_await t.async_wait(asio::use_awaitable);
+    }
+    co_return done();
+}
+
 asio::awaitable<void> chat(chime::client_config cfg) {
     const auto ex = co_await asio::this_coro::executor;
     id::client ids(ex, cfg);
@@ -67,6 +106,21 @@ asio::awaitable<void> chat(chime::client_config cfg) {
     const std::string channel = *(co_await m.create_channel(std::move(ch))).channel_arn;
     std::cout << "channel " << channel << "\n";
 
+    // A messaging session per user: established means SESSION_ESTABLISHED arrived.
+    msg::session_options ao, bo;
+    ao.app_instance_user_arn = alice;
+    bo.app_instance_user_arn = bob;
+    msg::session alice_session(ex, m, ao), bob_session(ex, m, bo);
+    auto seen_by_alice = std::make_shared<watcher>();
+    auto seen_by_bob = std::make_shared<watcher>();
+    seen_by_alice->name = "alice";
+    seen_by_bob->name = "bob";
+    asio::co_spawn(ex, watch(alice_session.events(), seen_by_alice), asio::detached);
+    asio::co_spawn(ex, watch(bob_session.events(), seen_by_bob), asio::detached);
+    co_await alice_session.start();
+    co_await bob_session.start();
+    std::cout << "messaging sessions established for alice and bob\n";
+
     // 20 messages, alice and bob writing at the same time: 20 coroutines, one pooled connection set.
     constexpr int total = 20;
     int done = 0;
@@ -75,24 +129,22 @@ asio::awaitable<void> chat(chime::client_config cfg) {
         asio::co_spawn(ex, send_one(m, channel, i % 2 ? alice : bob, i, done, total, all_sent), asio::detached);
     boost::system::error_code ignored;
     co_await all_sent.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    if (!co_await wait_for([&] { return seen_by_alice->created >= total && seen_by_bob->created >= total; }))
+        throw std::runtime_error("the websocket did not deliver every message within 10 s");
+    std::cout << "websocket: alice received " << seen_by_alice->created << " messages, bob " << seen_by_bob->created << "\n";
 
-    // The history, oldest first, five per page.
-    std::optional<std::string> token;
+    // The history, oldest first, through an item stream that requests five per page.
+    msg::list_channel_messages_request l{.channel_arn = channel, .sort_order = msg::sort_order::ascending,
+                                         .max_results = 5, .chime_bearer = alice};
+    auto history = m.list_channel_messages_items(std::move(l));
     std::string first_id;
-    int pages = 0, count = 0;
-    do {
-        msg::list_channel_messages_request l{.channel_arn = channel, .sort_order = msg::sort_order::ascending,
-                                             .max_results = 5, .next_token = token, .chime_bearer = alice};
-        const auto page = co_await m.list_channel_messages(std::move(l));
-        for (const auto& s : *page.channel_messages) {
-            if (first_id.empty())
-                first_id = *s.message_id;
-            ++count;
-        }
-        token = page.next_token;
-        ++pages;
-    } while (token);
-    std::cout << "history: " << count << " messages in " << pages << " pages\n";
+    int count = 0;
+    while (auto s = co_await history.next()) {
+        if (first_id.empty())
+            first_id = *s->message_id;
+        ++count;
+    }
+    std::cout << "history: " << count << " messages (item stream, 5 per page)\n";
 
     msg::get_channel_message_request get{.channel_arn = channel, .message_id = first_id, .chime_bearer = bob};
     const std::string author = *(co_await m.get_channel_message(get)).channel_message->sender->arn;
@@ -103,6 +155,17 @@ asio::awaitable<void> chat(chime::client_config cfg) {
     co_await m.redact_channel_message(std::move(redact));
     std::cout << "edited, then redacted " << first_id << ": redacted="
               << *(co_await m.get_channel_message(get)).channel_message->redacted << "\n";
+    if (!co_await wait_for([&] {
+            return seen_by_alice->updated && seen_by_alice->redacted && seen_by_bob->updated && seen_by_bob->redacted;
+        }))
+        throw std::runtime_error("the edit and the redaction did not reach both sessions within 10 s");
+    std::cout << "websocket: the edit and the redaction reached both sessions\n";
+    co_await alice_session.stop();
+    co_await bob_session.stop();
+    co_await wait_for([&] { return seen_by_alice->stopped && seen_by_bob->stopped; });
+    const auto sa = alice_session.stats(), sb = bob_session.stats();
+    std::cout << "sessions: " << sa.attempts + sb.attempts << " connection attempts, " << sa.frames + sb.frames
+              << " frames received, stopped\n";
 }
 
 int main() try {
