@@ -5,7 +5,7 @@
 // concurrently and shows them arriving on both sessions, streams the history, edits and redacts a
 // message (both sessions see it), and prints what it cost.
 
-#include "chime-local/server.hpp"
+#include "example_support.hpp"
 
 #include <chime/identity/client.hpp>
 #include <chime/messaging/client.hpp>
@@ -21,13 +21,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 
-#include <unistd.h>
 
 namespace asio = boost::asio;
 namespace msg = chime::messaging;
@@ -169,19 +165,8 @@ asio::awaitable<void> chat(chime::client_config cfg) {
 }
 
 int main() try {
-    chime::client_config cfg;
-    std::optional<chime::local::server> local;
-    const auto ca = std::filesystem::temp_directory_path() / ("chime-demo-ca-" + std::to_string(::getpid()) + ".pem");
-    if (!std::getenv("AWS_ENDPOINT_URL") && !std::getenv("AWS_ACCESS_KEY_ID")) {
-        local.emplace(chime::local::server_options{});
-        std::ofstream(ca) << local->certificate_pem();
-        cfg.endpoint_url = local->url();
-        cfg.region = "us-east-1";
-        cfg.credentials = chime::auth::make_static_provider(
-            {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, "chime-local example keys"});
-        cfg.transport.pool.tls.ca_file = ca.string();
-        std::cout << "started chime-local at " << local->url() << "\n";
-    }
+    example::target where;
+    chime::client_config cfg = where.config;
     stats st;
     cfg.transport.on_metrics = [&st](const chime::call_metrics& m) {
         std::lock_guard lock(st.m);
@@ -198,9 +183,8 @@ int main() try {
     auto pct = [&](double p) { return st.latencies_ms[std::size_t(p * double(st.latencies_ms.size() - 1))]; };
     std::cout << "report: " << st.calls << " calls, " << st.errors << " errors, latency p50 " << pct(0.5) << " ms, p99 "
               << pct(0.99) << " ms\n";
-    if (local)
-        std::cout << "chime-local stats: " << boost::json::serialize(local->stats()) << "\n";
-    std::filesystem::remove(ca);
+    if (where.local)
+        std::cout << "chime-local stats: " << boost::json::serialize(where.local->stats()) << "\n";
     return 0;
 } catch (const std::exception& e) {
     std::cerr << "chat_demo: " << e.what() << "\n";
