@@ -32,7 +32,7 @@ namespace id = chime::identity;
 struct stats {
     std::mutex m;
     std::vector<double> latencies_ms;
-    int calls = 0, errors = 0;
+    int calls = 0, errors = 0, retries = 0, throttles = 0, new_connections = 0;
 };
 
 // One message; the last one to finish wakes the waiting coroutine. Everything referenced outlives it.
@@ -172,6 +172,9 @@ int main() try {
         std::lock_guard lock(st.m);
         ++st.calls;
         st.errors += m.error ? 1 : 0;
+        st.retries += m.attempts - 1;
+        st.throttles += m.throttles;
+        st.new_connections += m.http_status != 0 && !m.connection_reused; // its last attempt opened a connection
         st.latencies_ms.push_back(std::chrono::duration<double, std::milli>(m.latency).count());
     };
     asio::io_context ioc;
@@ -181,7 +184,8 @@ int main() try {
 
     std::ranges::sort(st.latencies_ms);
     auto pct = [&](double p) { return st.latencies_ms[std::size_t(p * double(st.latencies_ms.size() - 1))]; };
-    std::cout << "report: " << st.calls << " calls, " << st.errors << " errors, latency p50 " << pct(0.5) << " ms, p99 "
+    std::cout << "report: " << st.calls << " calls, " << st.errors << " errors, " << st.retries << " retries, " << st.throttles
+              << " throttled, " << st.new_connections << " on new connections, latency p50 " << pct(0.5) << " ms, p99 "
               << pct(0.99) << " ms\n";
     if (where.local)
         std::cout << "chime-local stats: " << boost::json::serialize(where.local->stats()) << "\n";
