@@ -2,8 +2,6 @@
 
 #include "util/uuid.hpp"
 
-#include <openssl/rand.h>
-
 namespace chime::detail {
 
 service_client::service_client(boost::asio::any_io_executor ex, client_config cfg, const service_info& info) {
@@ -68,10 +66,10 @@ boost::asio::awaitable<result<http::response>> service_client::call(const operat
 }
 
 std::string new_idempotency_token() {
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof b) != 1)
+    auto token = secure_uuid_v4();
+    if (!token)
         throw exception(errc::invalid_request, "cannot generate an idempotency token: OpenSSL RAND_bytes failed");
-    return format_uuid_v4(b);
+    return std::move(*token);
 }
 
 error missing_member(std::string_view operation, std::string_view member) {

@@ -25,7 +25,6 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -180,31 +179,37 @@ session_event session_event::from_frame(std::string_view text) {
     return e;
 }
 
-session_event session_event::lifecycle(event_kind k, int attempt, int close_code, std::string reason,
-                                       std::optional<chime::error> err) {
-    session_event e;
-    e.kind_ = k;
-    e.attempt_ = attempt;
-    e.close_code_ = close_code;
-    e.reason_ = std::move(reason);
-    e.error_ = std::move(err);
-    return e;
-}
+// Lifecycle and replayed events: made by the session only.
+struct detail::session_event_factory {
+    static session_event lifecycle(event_kind k, int attempt, int close_code = 0, std::string reason = {},
+                                   std::optional<chime::error> err = std::nullopt) {
+        session_event e;
+        e.kind_ = k;
+        e.attempt_ = attempt;
+        e.close_code_ = close_code;
+        e.reason_ = std::move(reason);
+        e.error_ = std::move(err);
+        return e;
+    }
 
-session_event session_event::replay(const channel_message& m) {
-    session_event e;
-    e.kind_ = event_kind::create_channel_message;
-    e.event_type_ = "CREATE_CHANNEL_MESSAGE";
-    e.replayed_ = true;
-    e.headers_.emplace_back("x-amz-chime-event-type", e.event_type_);
-    e.headers_.emplace_back("x-amz-chime-message-type", m.type ? m.type->value : std::string("STANDARD"));
-    json::value v;
-    json_options o;
-    o.iso8601_timestamps = true;
-    to_json(v, m, o);
-    e.payload_ = json::serialize(v);
-    return e;
-}
+    /// A CREATE_CHANNEL_MESSAGE event carrying `m`, marked `replayed`.
+    static session_event replay(const channel_message& m) {
+        session_event e;
+        e.kind_ = event_kind::create_channel_message;
+        e.event_type_ = "CREATE_CHANNEL_MESSAGE";
+        e.replayed_ = true;
+        e.headers_.emplace_back("x-amz-chime-event-type", e.event_type_);
+        e.headers_.emplace_back("x-amz-chime-message-type", m.type ? m.type->value : std::string("STANDARD"));
+        json::value v;
+        json_options o;
+        o.iso8601_timestamps = true;
+        to_json(v, m, o);
+        e.payload_ = json::serialize(v);
+        return e;
+    }
+};
+
+using make_event = detail::session_event_factory;
 
 result<channel_message> session_event::as_message() const {
     return decode<channel_message>(*this, message_kinds, "ChannelMessage");
@@ -241,7 +246,7 @@ result<channel_details> session_event::as_channel_details() const {
         if (!m || m->is_null())
             return true;
         ctx.push(name);
-        const bool ok = detail::read_value(*m, out, ctx);
+        const bool ok = chime::detail::read_value(*m, out, ctx);
         ctx.pop();
         return ok;
     };
@@ -328,10 +333,10 @@ bool is_ip_literal(const std::string& name) {
 }
 
 std::string random_session_id() {
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof b) != 1)
+    auto id = chime::detail::secure_uuid_v4();
+    if (!id)
         throw exception(errc::invalid_config_value, "messaging session: cannot generate a session id: OpenSSL RAND_bytes failed");
-    return detail::format_uuid_v4(b);
+    return std::move(*id);
 }
 
 // ChannelArn, MessageId and CreatedTimestamp of a message event's payload.
@@ -356,7 +361,7 @@ std::optional<message_key> key_of(const session_event& e) {
         return std::nullopt;
     message_key k{std::string(arn->get_string()), std::string(id->get_string()), {}};
     json_context ctx;
-    if (!detail::read_value(*created, k.created, ctx))
+    if (!chime::detail::read_value(*created, k.created, ctx))
         return std::nullopt;
     return k;
 }
@@ -481,7 +486,7 @@ struct session::state : std::enable_shared_from_this<session::state> {
         const bool reconnect = counters.established > 0;
         ++counters.established;
         established = true;
-        deliver(session_event::lifecycle(event_kind::established, attempt));
+        deliver(make_event::lifecycle(event_kind::established, attempt));
         const auto now = std::chrono::system_clock::now();
         bool fill = false;
         for (auto& [arn, m] : marks) {
@@ -506,7 +511,7 @@ struct session::state : std::enable_shared_from_this<session::state> {
             start_failure = err;
         established = false;
         running = false;
-        deliver(session_event::lifecycle(event_kind::stopped, attempt, code, std::move(reason), std::move(err)));
+        deliver(make_event::lifecycle(event_kind::stopped, attempt, code, std::move(reason), std::move(err)));
         stopped_queued = true;
         lifecycle_wake.cancel();
     }
@@ -651,11 +656,11 @@ asio::awaitable<void> catch_up(state_ptr st) {
                     co_return;
                 m = std::move(std::get<0>(r));
             } catch (const exception& e) {
-                st->deliver(session_event::lifecycle(event_kind::catch_up_failed, st->attempt, 0,
+                st->deliver(make_event::lifecycle(event_kind::catch_up_failed, st->attempt, 0,
                                                      "catch-up of " + arn + " failed", e.error()));
                 break;
             } catch (const boost::system::system_error& e) {
-                st->deliver(session_event::lifecycle(event_kind::catch_up_failed, st->attempt, 0,
+                st->deliver(make_event::lifecycle(event_kind::catch_up_failed, st->attempt, 0,
                                                      "catch-up of " + arn + " failed",
                                                      chime::error(e.code(), std::string(e.what()))));
                 break;
@@ -686,7 +691,7 @@ asio::awaitable<void> catch_up(state_ptr st) {
             full.target = std::move(m->target);
             st->replayed_ids.insert(k.message_id);
             ++st->counters.replayed;
-            st->deliver(session_event::replay(full));
+            st->deliver(make_event::replay(full));
         }
     }
 }
@@ -896,8 +901,8 @@ asio::awaitable<void> run(state_ptr st) {
         ++st->counters.attempts;
         if (!budget_from)
             budget_from = steady::now();
-        st->deliver(first ? session_event::lifecycle(event_kind::connecting, st->attempt)
-                          : session_event::lifecycle(event_kind::reconnecting, st->attempt, last.code, last.reason));
+        st->deliver(first ? make_event::lifecycle(event_kind::connecting, st->attempt)
+                          : make_event::lifecycle(event_kind::reconnecting, st->attempt, last.code, last.reason));
         first = false;
         last = co_await attempt_connection(st);
         if (st->stopping)

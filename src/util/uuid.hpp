@@ -1,6 +1,9 @@
 #pragma once
 // RFC 4122 version 4 UUIDs from 16 random bytes, as text (idempotency tokens, invocation ids).
 
+#include <openssl/rand.h>
+
+#include <optional>
 #include <string>
 
 namespace chime::detail {
@@ -19,6 +22,15 @@ inline std::string format_uuid_v4(unsigned char (&b)[16]) {
         s += hex[b[i] & 0xF];
     }
     return s;
+}
+
+/// A UUIDv4 from OpenSSL's CSPRNG (idempotency tokens, session ids); empty when RAND_bytes fails, so
+/// that each caller names what it could not make.
+inline std::optional<std::string> secure_uuid_v4() {
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        return std::nullopt;
+    return format_uuid_v4(b);
 }
 
 } // namespace chime::detail

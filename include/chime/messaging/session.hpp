@@ -107,6 +107,10 @@ struct channel_details {
     bool messages_have_more = false;
 };
 
+namespace detail {
+struct session_event_factory;
+}
+
 /// One event of a session: a frame's envelope with its payload decoded on demand, or a lifecycle change.
 class session_event {
 public:
@@ -147,14 +151,13 @@ public:
     /// 1000) and `catch_up_failed`: what went wrong.
     const std::optional<chime::error>& error() const noexcept { return error_; }
 
-    /// For the session and for tests: an event from a frame's text (never fails; see `event_kind::unknown`).
+    /// An event from a frame's text, as the session makes them (never fails; see `event_kind::unknown`).
+    /// For tests and for users of other websocket libraries.
     static session_event from_frame(std::string_view text);
-    static session_event lifecycle(event_kind k, int attempt, int close_code = 0, std::string reason = {},
-                                   std::optional<chime::error> err = std::nullopt);
-    /// A CREATE_CHANNEL_MESSAGE event carrying `m`, marked `replayed`.
-    static session_event replay(const channel_message& m);
 
 private:
+    friend struct detail::session_event_factory; // lifecycle and replayed events are the session's to make
+
     event_kind kind_ = event_kind::unknown;
     bool replayed_ = false;
     int attempt_ = 0;
