@@ -113,5 +113,6 @@ int local_server(const flags& f, const char* self);
 int pagination(const flags& f, const char* self);
 int calls(const flags& f, const char* self);
 int session(const flags& f, const char* self);
+int inflight(const flags& f, const char* self);
 
 } // namespace chime::bench

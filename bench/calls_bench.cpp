@@ -7,8 +7,11 @@
 // throttled main operation does not slow it.
 #include "bench_util.hpp"
 #include "local_bench.hpp"
+#include "raw_beast.hpp"
+#include "util/uuid.hpp"
 
 #include <chime/messaging/client.hpp>
+#include <chime/uri_encoding.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -162,6 +165,34 @@ asio::awaitable<void> trace_loop(shared& s) {
     }
 }
 
+// The raw-Beast floor: the same SendChannelMessage exchange (a fresh ClientRequestToken each call, signed,
+// the JSON answer parsed) on min(C, max-connections) keep-alive connections, no library above SigV4.
+raw_result raw_floor(const client_config& cfg, const auth::credentials& creds, const target& t, long n, long conc,
+                     bool verify) {
+    const net::endpoint ep = net::endpoint::parse(*cfg.endpoint_url).value();
+    raw_exchange x;
+    x.connect_host = ep.host;
+    x.port = ep.port;
+    x.tls = ep.tls;
+    x.ca_file = cfg.transport.pool.tls.ca_file;
+    x.verify = verify;
+    x.host_header = ep.host_header();
+    x.region = cfg.region.value_or("us-east-1");
+    x.path = "/channels/" + uri_encode(t.channel) + "/messages";
+    x.bearer = t.bearer;
+    x.make_body = [](std::string& body) {
+        body = R"({"Content":"hello world","Type":"STANDARD","Persistence":"PERSISTENT","ClientRequestToken":")";
+        body += chime::detail::secure_uuid_v4().value();
+        body += "\"}";
+    };
+    const long connections = std::min(conc, static_cast<long>(cfg.transport.pool.max_connections));
+    return run_raw_beast(x, creds, connections, n, connections, false);
+}
+
+asio::awaitable<auth::credentials> resolve_credentials(msg::client& m) {
+    const auto c = co_await m.core().transport().credentials()->get();
+    co_return *c;
+}
 
 } // namespace
 
@@ -174,6 +205,11 @@ int calls(const flags& f, const char* self) {
         throw std::invalid_argument("--retry-mode is standard or adaptive, got '" + mode + "'");
     if (f.text("channel-arn").empty() != f.text("bearer").empty())
         throw std::invalid_argument("--channel-arn and --bearer go together");
+    const std::string client = f.text("client");
+    if (client != "library" && client != "raw-beast" && client != "both")
+        throw std::invalid_argument("--client is library, raw-beast or both, got '" + client + "'");
+    if (client != "library" && op != op_kind::send)
+        throw std::invalid_argument("--client " + client + " measures --op send-channel-message only");
     const std::string side_op = f.text("side-op");
     if (!side_op.empty() && side_op != "list-channels")
         throw std::invalid_argument("--side-op is list-channels, got '" + side_op + "'");
@@ -210,6 +246,23 @@ int calls(const flags& f, const char* self) {
         into.send_wait_ms += std::chrono::duration<double, std::milli>(m.send_wait).count();
     };
     msg::client m(ioc.get_executor(), cfg);
+    raw_result floor;
+    if (client != "library") {
+        if (!cfg.endpoint_url)
+            throw std::invalid_argument("--client " + client + " needs an endpoint (--endpoint, or none for chime-local)");
+        auto got = asio::co_spawn(ioc, resolve_credentials(m), asio::use_future);
+        ioc.run();
+        ioc.restart();
+        floor = raw_floor(cfg, got.get(), t, n, conc, !f.on("no-verify-ssl"));
+        std::printf("raw-beast op=%s calls=%ld conc=%ld wall_s=%.3f cpu_s=%.3f calls_per_cpu_s=%.0f p50_ms=%.3f "
+                    "p99_ms=%.3f connections=%ld errors=%ld\n",
+                    f.text("op").c_str(), n, conc, floor.wall_s, floor.cpu_s, double(n) / floor.cpu_s,
+                    percentile(floor.latency_ms, 0.5), percentile(floor.latency_ms, 0.99), floor.connections,
+                    floor.errors);
+        std::fflush(stdout);
+        if (client == "raw-beast")
+            return 0;
+    }
     s.m = &m;
     s.t = t;
     s.op = op;
@@ -262,12 +315,15 @@ int calls(const flags& f, const char* self) {
 
     std::printf("chime-cpp op=%s calls=%ld conc=%ld retry_mode=%s wall_s=%.3f cpu_s=%.3f calls_per_cpu_s=%.0f "
                 "p50_ms=%.3f p99_ms=%.3f connections=%llu errors=%ld goodput_per_s=%.1f attempts=%ld "
-                "throttled_attempts=%ld throttled_fraction=%.4f send_wait_ms_mean=%.1f warmup_throttled=%ld\n",
+                "throttled_attempts=%ld throttled_fraction=%.4f send_wait_ms_mean=%.1f warmup_throttled=%ld",
                 f.text("op").c_str(), n, conc, mode.c_str(), wall, cpu, double(n) / cpu,
                 percentile(s.main.latency_ms, 0.5), percentile(s.main.latency_ms, 0.99),
                 static_cast<unsigned long long>(pool.connections_opened), s.main.errors, double(s.main.ok) / wall,
                 s.main.attempts, s.main.throttled, s.main.attempts ? double(s.main.throttled) / double(s.main.attempts) : 0.0,
                 s.main.send_wait_ms / double(std::max(1L, n)), warmup.throttled);
+    if (floor.cpu_s > 0)
+        std::printf(" cpu_vs_raw_beast=%.2f", cpu / floor.cpu_s);
+    std::printf("\n");
     if (!side_op.empty())
         std::printf("side op=%s rate_per_s=%.1f calls=%ld errors=%ld p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
                     "throttled_attempts=%ld send_wait_ms_total=%.1f\n",

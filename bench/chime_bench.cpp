@@ -14,10 +14,15 @@
 //   chime-bench calls [--endpoint URL] [--op send-channel-message|list-channel-messages|get-channel-message]
 //       [--calls N] [--concurrency C] [--ca-bundle F | --no-verify-ssl] [--channel-arn ARN --bearer ARN]
 //       [--retry-mode standard|adaptive] [--max-connections M] [--local-args "chime-local flags"]
-//       [--side-op list-channels --side-rate R]
+//       [--side-op list-channels --side-rate R] [--client library|raw-beast|both]
 //       N calls of one operation from C coroutines; without --endpoint against a spawned chime-local
 //       (given --local-args, e.g. "--throttle-rps 500 --throttle-burst 50"). One line: wall and CPU
-//       time, latency percentiles, connections, errors, goodput, throttled attempts.
+//       time, latency percentiles, connections, errors, goodput, throttled attempts. `--client raw-beast`
+//       runs the floor instead (a hand-written signed Beast loop, the same exchange, no library), `both`
+//       runs the floor first and adds the library's CPU relative to it (cpu_vs_raw_beast).
+//   chime-bench inflight [--calls N] [--max-connections M] [--latency-ms L]
+//       N SendChannelMessage calls started at once against chime-local answering after L ms, through a
+//       pool of M connections: peak resident memory and bytes per call in flight.
 //   chime-bench pagination [--items N] [--page-size P]
 //       An item stream over N messages of one channel in chime-local, P per page, with and without
 //       prefetch: items/s and the client's resident memory after N/10 and N items.
@@ -57,6 +62,7 @@ int main(int argc, char** argv) {
                                                             {"max-connections", "64"},
                                                             {"local-args", ""},
                                                             {"side-op", ""},
+                                                            {"client", "library"},
                                                             {"side-rate", "5"}},
                                                            {"no-verify-ssl"}),
                                        argv[0]);
@@ -68,6 +74,10 @@ int main(int argc, char** argv) {
                                                               {"idle", "1000"},
                                                               {"local-args", ""}}),
                                          argv[0]);
+        if (cmd == "inflight")
+            return chime::bench::inflight(
+                chime::bench::flags(argc, argv, {{"calls", "10000"}, {"max-connections", "64"}, {"latency-ms", "50"}}),
+                argv[0]);
         if (cmd == "pagination")
             return chime::bench::pagination(
                 chime::bench::flags(argc, argv, {{"items", "100000"}, {"page-size", "50"}}), argv[0]);
@@ -83,7 +93,8 @@ int main(int argc, char** argv) {
                          "       chime-bench calls [--endpoint URL] [--op send-channel-message|list-channel-messages|"
                          "get-channel-message] [--calls N] [--concurrency C] [--ca-bundle F | --no-verify-ssl] "
                          "[--channel-arn ARN --bearer ARN] [--retry-mode standard|adaptive] [--max-connections M] "
-                         "[--local-args FLAGS] [--side-op list-channels --side-rate R]\n"
+                         "[--local-args FLAGS] [--side-op list-channels --side-rate R] [--client library|raw-beast|both]\n"
+                         "       chime-bench inflight [--calls N] [--max-connections M] [--latency-ms L]\n"
                          "       chime-bench pagination [--items N] [--page-size P]\n"
                          "       chime-bench session [--messages N] [--sessions S] [--fanout-messages M] [--idle I] [--local-args FLAGS]\n");
     return 2;

@@ -3,21 +3,15 @@
 // exchange with one connection per worker and nothing else. Both parse the JSON response. The client
 // runs on this thread; the server on its own, so RUSAGE_THREAD measures the client alone.
 #include "bench_util.hpp"
+#include "raw_beast.hpp"
 #include "support/test_server.hpp"
 
 #include <chime/transport.hpp>
 #include <chime/uri_encoding.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/json/parse.hpp>
 
 #include <cstdio>
@@ -27,8 +21,6 @@
 namespace chime::bench {
 namespace {
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
 
 const auth::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, "bench"};
 const std::string bearer = "arn:aws:chime:us-east-1:111122223333:app-instance/abc/user/alice";
@@ -101,79 +93,23 @@ measurement run_library(const test::test_server& server, const std::string& ca, 
     return m;
 }
 
-// ---- the hand-written baseline -------------------------------------------------------------------
-
-asio::awaitable<void> baseline_worker(asio::ssl::context& ctx, asio::ip::tcp::endpoint server,
-                                      std::string host, counters& warm, counters& measured, long& ready,
-                                      asio::steady_timer& gate) {
-    auto ex = co_await asio::this_coro::executor;
-    beast::ssl_stream<beast::tcp_stream> stream(ex, ctx);
-    co_await beast::get_lowest_layer(stream).async_connect(server, asio::use_awaitable);
-    beast::get_lowest_layer(stream).socket().set_option(asio::ip::tcp::no_delay(true));
-    co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-    beast::flat_buffer buffer;
-    const auth::signer signer;
-
-    auto one_call = [&](counters& c) -> asio::awaitable<void> {
-        bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_path, 11};
-        req.set(bhttp::field::host, host);
-        req.set(bhttp::field::content_type, "application/json");
-        req.set("x-amz-chime-bearer", bearer);
-        req.body() = request_body;
-        const std::string hash = auth::payload_hash(req.body());
-        const auth::header_field fields[] = {
-            {"host", host}, {"content-type", "application/json"}, {"x-amz-chime-bearer", bearer}};
-        const auth::signing_params params{.region = "us-east-1",
-                                          .service = "chime",
-                                          .time = std::chrono::system_clock::now(),
-                                          .add_content_sha256 = true};
-        auto sig = signer.sign(
-            {.method = "POST", .path = target_path, .headers = fields, .payload_hash = hash}, creds, params);
-        req.set("X-Amz-Date", sig.amz_date);
-        req.set("x-amz-content-sha256", sig.content_sha256);
-        req.set(bhttp::field::authorization, sig.authorization);
-        req.prepare_payload();
-        co_await bhttp::async_write(stream, req, asio::use_awaitable);
-        bhttp::response<bhttp::string_body> res;
-        co_await bhttp::async_read(stream, buffer, res, asio::use_awaitable);
-        if (res.result_int() != 200)
-            ++c.errors;
-        else
-            c.sink += boost::json::parse(res.body()).as_object().size();
-    };
-    while (warm.remaining-- > 0)
-        co_await one_call(warm);
-    ++ready;
-    co_await gate.async_wait(asio::as_tuple(asio::use_awaitable)); // opened by cancel() when all are warm
-    while (measured.remaining-- > 0)
-        co_await one_call(measured);
-}
+// ---- the hand-written baseline (raw_beast.cpp) ------------------------------------------------------
 
 measurement run_baseline(const test::test_server& server, const std::string& ca, long calls, long conc) {
-    asio::io_context ioc(1);
-    asio::ssl::context ctx(asio::ssl::context::tls_client);
-    ctx.load_verify_file(ca);
-    ctx.set_verify_mode(asio::ssl::verify_peer);
-    const asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), server.port());
-    const std::string host = "127.0.0.1:" + std::to_string(server.port());
-
-    counters warm{std::max(conc * 4, 1000L)}, measured{calls};
-    long ready = 0;
-    asio::steady_timer gate(ioc, asio::steady_timer::time_point::max());
-    for (long i = 0; i < conc; ++i)
-        asio::co_spawn(ioc, baseline_worker(ctx, ep, host, warm, measured, ready, gate), asio::detached);
-    while (ready < conc)
-        ioc.run_one();
-
-    const auto wall0 = std::chrono::steady_clock::now();
-    const double cpu0 = cpu_seconds(true);
-    gate.cancel();
-    ioc.run();
+    raw_exchange x;
+    x.connect_host = "127.0.0.1";
+    x.port = server.port();
+    x.ca_file = ca;
+    x.host_header = "127.0.0.1:" + std::to_string(server.port());
+    x.path = target_path;
+    x.bearer = bearer;
+    x.make_body = [](std::string& body) { body = request_body; };
+    const raw_result r = run_raw_beast(x, creds, std::max(conc * 4, 1000L), calls, conc, true);
     measurement m;
-    m.cpu = cpu_seconds(true) - cpu0;
-    m.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    m.connections = static_cast<std::uint64_t>(conc);
-    m.errors = warm.errors + measured.errors;
+    m.cpu = r.cpu_s;
+    m.wall = r.wall_s;
+    m.connections = static_cast<std::uint64_t>(r.connections);
+    m.errors = r.errors;
     return m;
 }
 

@@ -99,9 +99,24 @@ int ssl_session_index() {
     return index;
 }
 
-bool validate_header_text(std::string_view s) {
-    return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-}
+// A set of bytes looked up in a table: find_first_of calls memchr once per byte of the text, which was
+// the request path's largest single cost.
+struct byte_set {
+    bool member[256] = {};
+    constexpr explicit byte_set(std::string_view bytes) {
+        for (const char c : bytes)
+            member[static_cast<unsigned char>(c)] = true;
+    }
+    bool any_in(std::string_view s) const noexcept {
+        for (const char c : s)
+            if (member[static_cast<unsigned char>(c)])
+                return true;
+        return false;
+    }
+};
+constexpr byte_set line_breaks(std::string_view("\r\n\0", 3));            // in header values
+constexpr byte_set not_in_target(std::string_view(" \r\n\0", 4));         // in the path and the query
+constexpr byte_set not_in_name(std::string_view(": \t\r\n\0", 6));       // in header names
 
 } // namespace
 
@@ -554,15 +569,13 @@ asio::awaitable<result<http::response>> connection_pool::exchange(const http::re
     auto st = state_;
     // The request is written as one contiguous buffer: cheaper than a serializer, and simple because
     // every header was checked for CR/LF first.
-    if (req.method.empty() || req.method.find_first_of(" \r\n") != std::string::npos ||
-        req.path.find_first_of(std::string_view(" \r\n\0", 4)) != std::string::npos ||
-        req.query.find_first_of(std::string_view(" \r\n\0", 4)) != std::string::npos)
+    if (req.method.empty() || not_in_target.any_in(req.method) || not_in_target.any_in(req.path) ||
+        not_in_target.any_in(req.query))
         co_return error(make_error_code(errc::invalid_request),
                         "request method or target contains a space or CR/LF");
     std::size_t size = req.method.size() + req.path.size() + req.query.size() + req.body.size() + 64;
     for (const auto& h : req.headers) {
-        if (h.name.empty() || h.name.find_first_of(": \t") != std::string::npos ||
-            !validate_header_text(h.name) || !validate_header_text(h.value))
+        if (h.name.empty() || not_in_name.any_in(h.name) || line_breaks.any_in(h.value))
             co_return error(make_error_code(errc::invalid_request),
                             "header '" + h.name + "' has an invalid name or contains CR/LF");
         if (http::iequals(h.name, "Content-Length") || http::iequals(h.name, "Transfer-Encoding"))

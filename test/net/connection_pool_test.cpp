@@ -390,6 +390,22 @@ BOOST_AUTO_TEST_CASE(refused_connection_and_bad_input) {
         auto spaced = get("/a b");
         auto sp = co_await pool.exchange(spaced);
         BOOST_TEST((!sp.has_value() && code_of(sp) == errc::invalid_request));
+        auto colon = get("/ping");
+        colon.headers.push_back({"X-A:b", "v"});
+        auto c = co_await pool.exchange(colon);
+        BOOST_TEST((!c.has_value() && code_of(c) == errc::invalid_request));
+        auto nul = get("/ping");
+        nul.headers.push_back({"X-A", std::string("v\0w", 3)});
+        auto n = co_await pool.exchange(nul);
+        BOOST_TEST((!n.has_value() && code_of(n) == errc::invalid_request));
+        auto query = get("/ping");
+        query.query = "a=1\nb=2";
+        auto q = co_await pool.exchange(query);
+        BOOST_TEST((!q.has_value() && code_of(q) == errc::invalid_request));
+        auto fine = get("/ping"); // the byte sets reject only what they list: refused here for the dead port
+        fine.headers.push_back({"X-A", "v: with colon\tand tab"});
+        auto ok = co_await pool.exchange(fine);
+        BOOST_TEST((!ok.has_value() && code_of(ok) == errc::connect_failed));
     }());
     BOOST_TEST(!net::endpoint::parse("ftp://x").has_value());
     BOOST_TEST(!net::endpoint::parse("https://x/path").has_value());
