@@ -6,12 +6,17 @@
 
 #include "model/operation_codec.hpp"
 #include "support/test_server.hpp"
+#include "util/uuid.hpp"
 #include "support/test_support.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <regex>
+#include <set>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace chime;
 namespace json = boost::json;
@@ -109,6 +114,35 @@ BOOST_AUTO_TEST_CASE(required_members_are_checked_before_sending) {
         BOOST_TEST(r.error().message() == "SendChannelMessage: missing required member Content");
     }());
     BOOST_TEST(server.stats().requests == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(tokens_are_distinct_uuid_v4_also_across_fork) {
+    const std::regex v4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+    std::set<std::string> seen;
+    for (int i = 0; i < 5000; ++i) { // several refills of the per-thread random buffer
+        const std::string t = chime::detail::secure_uuid_v4().value();
+        BOOST_TEST_REQUIRE(std::regex_match(t, v4), t);
+        seen.insert(t);
+    }
+    BOOST_TEST(seen.size() == 5000u);
+
+    // A forked child must not hand out the buffered bytes its parent will use next.
+    int fds[2];
+    BOOST_REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        const std::string t = chime::detail::secure_uuid_v4().value_or("");
+        (void)!::write(fds[1], t.data(), t.size());
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    const std::string mine = chime::detail::secure_uuid_v4().value();
+    char buf[64] = {};
+    const auto n = ::read(fds[0], buf, sizeof buf);
+    ::close(fds[0]);
+    ::waitpid(child, nullptr, 0);
+    BOOST_TEST(n == 36);
+    BOOST_TEST(std::string(buf, n > 0 ? std::size_t(n) : 0) != mine);
 }
 
 BOOST_AUTO_TEST_CASE(a_given_idempotency_token_is_kept) {
