@@ -33,15 +33,16 @@ std::string bio_string(BIO* b) {
 } // namespace
 
 certificate make_self_signed(const std::vector<std::string>& dns_names,
-                             const std::vector<std::string>& ip_addresses, std::string_view common_name) {
+                             const std::vector<std::string>& ip_addresses, std::string_view common_name,
+                             validity valid) {
     pkey_ptr key(EVP_EC_gen("P-256"));
     check(key != nullptr, "key generation");
     x509_ptr cert(X509_new());
     check(X509_set_version(cert.get(), 2) == 1, "version");
     static std::atomic<long> serial{1};
     ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial++);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 3650);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), valid.not_before);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), valid.not_after);
     X509_set_pubkey(cert.get(), key.get());
     X509_NAME* name = X509_get_subject_name(cert.get());
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,

@@ -13,9 +13,15 @@ struct certificate {
     std::string key_pem;
 };
 
+/// Validity, in seconds from now: by default from an hour ago for ten years. Tests make expired ones.
+struct validity {
+    long not_before = -3600;
+    long not_after = 60L * 60 * 24 * 3650;
+};
+
 /// A self-signed CA-capable certificate whose subjectAltName lists `dns_names` and `ip_addresses`.
 /// @throws std::runtime_error when OpenSSL fails.
 certificate make_self_signed(const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
-                             std::string_view common_name = "chime-local");
+                             std::string_view common_name = "chime-local", validity valid = {});
 
 } // namespace chime::local

@@ -32,6 +32,7 @@
 #include <deque>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include <sys/resource.h>
 
@@ -328,6 +329,36 @@ struct server::impl {
             parser.body_limit(max_body);
             beast::get_lowest_layer(s).expires_after(read_timeout);
             auto [ec, n] = co_await bhttp::async_read(s, buffer, parser, tuple_awaitable);
+            if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
+                // Refused before buffering more: an answer in AWS's error format, then the connection closes
+                // (the rest of the request is never read).
+                const bool body = ec == bhttp::error::body_limit;
+                bhttp::response<bhttp::string_body> res{body ? bhttp::status::payload_too_large
+                                                             : bhttp::status::request_header_fields_too_large, 11};
+                const char* code = body ? "RequestEntityTooLargeException" : "RequestHeaderFieldsTooLargeException";
+                res.set("x-amzn-ErrorType", code);
+                res.set("x-amzn-RequestId", store::uuid_v4());
+                res.set(bhttp::field::content_type, "application/json");
+                res.body() = std::string(R"({"Code":")") + code + R"(","Message":")" +
+                             (body ? "The request body is larger than 1 MiB" : "The request headers are larger than 8 KiB") + "\"}";
+                res.keep_alive(false);
+                res.prepare_payload();
+                count("(too large)", res.result_int());
+                co_await bhttp::async_write(s, res, tuple_awaitable);
+                // A lingering close: stop sending, then read and discard what the client is still sending
+                // (at most 2 s, into one 64 KiB buffer), so that its kernel does not get a reset that would
+                // throw away our answer before the client reads it.
+                boost::system::error_code ignored;
+                beast::get_lowest_layer(s).socket().shutdown(asio::socket_base::shutdown_send, ignored);
+                beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
+                std::vector<char> sink(64 * 1024);
+                for (;;) {
+                    auto [rec, rn] = co_await s.async_read_some(asio::buffer(sink), tuple_awaitable);
+                    if (rec)
+                        break;
+                }
+                co_return;
+            }
             if (ec)
                 co_return;
             beast::get_lowest_layer(s).expires_never();

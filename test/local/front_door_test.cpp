@@ -77,6 +77,47 @@ BOOST_AUTO_TEST_CASE(signatures_are_verified_as_aws_does) {
     BOOST_TEST(s.at("by_operation").at("ListAppInstances").at("403").to_number<int>() == 3);
 }
 
+BOOST_AUTO_TEST_CASE(a_tampered_body_fails_the_signature) {
+    local::verifier v(test::local_access_key, test::local_secret_key);
+    auth::signer signer;
+    const auto now = std::chrono::sys_days{std::chrono::year{2024} / 1 / 2} + std::chrono::hours(3);
+    const std::string body = R"({"Name":"original"})";
+    const std::string hash = auth::payload_hash(body);
+    const auth::header_field fields[] = {{"host", "127.0.0.1"}};
+    for (const bool with_hash_header : {true, false}) {
+        const auto sig = signer.sign({.method = "POST", .path = "/app-instances", .headers = fields, .payload_hash = hash},
+                                     good, {.region = "us-east-1", .service = "chime", .time = now,
+                                            .add_content_sha256 = with_hash_header});
+        http::request req;
+        req.headers = {{"Host", "127.0.0.1"}, {"X-Amz-Date", sig.amz_date}, {"Authorization", sig.authorization}};
+        if (with_hash_header)
+            req.headers.push_back({"x-amz-content-sha256", sig.content_sha256});
+        req.body = body;
+        BOOST_TEST(!v.check_header("POST", "/app-instances", req, now)); // as signed: accepted
+        req.body = R"({"Name":"tampered"})";
+        const auto f = v.check_header("POST", "/app-instances", req, now);
+        BOOST_TEST_REQUIRE(f.has_value());
+        BOOST_TEST(f->code == "InvalidSignatureException");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(oversized_requests_and_headers_are_refused_with_an_answer) {
+    test::local_emulator local;
+    http::request big = list_app_instances();
+    big.method = "POST";
+    big.body.assign(2 * 1024 * 1024, 'x'); // twice the 1 MiB limit
+    const auto body = raw(local, big, good);
+    BOOST_TEST(aws_code(body) == "RequestEntityTooLargeException");
+    BOOST_TEST((!body && body.error().diag->http_status == 413u));
+    http::request tall = list_app_instances();
+    tall.headers.push_back({"x-padding", std::string(16 * 1024, 'y')});
+    const auto headers = raw(local, tall, good);
+    BOOST_TEST(aws_code(headers) == "RequestHeaderFieldsTooLargeException");
+    BOOST_TEST((!headers && headers.error().diag->http_status == 431u));
+    // The server is still serving.
+    BOOST_TEST(raw(local, list_app_instances(), good).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(malformed_authorization_headers) {
     local::verifier v(test::local_access_key, test::local_secret_key);
     http::request req;

@@ -100,6 +100,27 @@ struct test_server::impl {
         --self->active;
     }
 
+    // An abortive close: the peer sees ECONNRESET rather than EOF. After bytes were written, it waits
+    // 50 ms first: a RST discards what is still unsent, and the peer must have received what it was sent.
+    template <class Stream>
+    asio::awaitable<void> reset_after_delivery(Stream& s, const reply& r) {
+        if (!r.reset)
+            co_return;
+        asio::steady_timer t(ioc, std::chrono::milliseconds(50));
+        co_await t.async_wait(tuple_awaitable);
+        abort_if_reset(s, r);
+    }
+
+    template <class Stream>
+    static void abort_if_reset(Stream& s, const reply& r) {
+        if (!r.reset)
+            return;
+        auto& sock = beast::get_lowest_layer(s).socket();
+        boost::system::error_code ignored;
+        sock.set_option(asio::socket_base::linger(true, 0), ignored);
+        sock.close(ignored);
+    }
+
     template <class Stream>
     asio::awaitable<void> serve(Stream& s, std::size_t id) {
         beast::flat_buffer buffer;
@@ -130,6 +151,7 @@ struct test_server::impl {
             }
             switch (r.what) {
             case reply::kind::close_before_response:
+                abort_if_reset(s, r);
                 co_return;
             case reply::kind::never_respond: {
                 asio::steady_timer t(ioc, std::chrono::hours(24));
@@ -142,7 +164,26 @@ struct test_server::impl {
                                          std::to_string(r.body.size()) + "\r\n\r\n" +
                                          r.body.substr(0, r.body.size() / 2);
                 co_await asio::async_write(s, asio::buffer(head), tuple_awaitable);
+                co_await reset_after_delivery(s, r);
                 co_return;
+            }
+            case reply::kind::raw:
+                co_await asio::async_write(s, asio::buffer(r.raw), tuple_awaitable);
+                co_await reset_after_delivery(s, r);
+                co_return;
+            case reply::kind::trickle: {
+                const std::string head = "HTTP/1.1 " + std::to_string(r.status) +
+                                         " OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                         std::to_string(r.body.size()) + "\r\n\r\n";
+                auto [hec, hn] = co_await asio::async_write(s, asio::buffer(head), tuple_awaitable);
+                for (std::size_t k = 0; !hec && k < r.body.size(); ++k) {
+                    asio::steady_timer t(ioc, r.trickle_interval);
+                    co_await t.async_wait(tuple_awaitable);
+                    auto [bec, bn] = co_await asio::async_write(s, asio::buffer(r.body.data() + k, 1), tuple_awaitable);
+                    if (bec)
+                        co_return;
+                }
+                continue;
             }
             case reply::kind::respond:
                 break;

@@ -32,6 +32,8 @@ struct reply {
         close_before_response, // read the request, then close without a byte
         close_mid_body,        // headers and half of the body, then close
         never_respond,         // read the request and hold the connection silently
+        raw,                   // write `raw` exactly as given, then close
+        trickle,               // headers, then the body one byte every `trickle_interval`
     };
     kind what = kind::respond;
     unsigned status = 200;
@@ -39,6 +41,9 @@ struct reply {
     std::string body = "{}";
     std::chrono::milliseconds delay{0}; // before answering
     bool close_after = false;           // "Connection: close", then close
+    bool reset = false;                 // close_* and raw: end with a TCP RST instead of a clean close
+    std::string raw;                    // kind::raw: the bytes of the whole answer
+    std::chrono::milliseconds trickle_interval{100};
 };
 
 struct server_options {

@@ -5,8 +5,11 @@
 namespace chime::test {
 
 tls_identity make_self_signed(const std::vector<std::string>& dns_names,
-                              const std::vector<std::string>& ip_addresses) {
-    auto c = local::make_self_signed(dns_names, ip_addresses, "chime-cpp test");
+                              const std::vector<std::string>& ip_addresses, bool expired) {
+    local::validity valid;
+    if (expired)
+        valid = {.not_before = -2L * 86400, .not_after = -86400};
+    auto c = local::make_self_signed(dns_names, ip_addresses, "chime-cpp test", valid);
     return {std::move(c.cert_pem), std::move(c.key_pem)};
 }
 

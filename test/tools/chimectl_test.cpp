@@ -24,11 +24,11 @@ struct outcome {
 };
 
 // Runs chimectl with `args` (already shell-quoted); stderr goes to a scratch file.
-outcome chimectl(const std::string& args) {
+outcome chimectl(const std::string& args, const std::string& extra_env = "") {
     static chime::test::scratch_dir dir;
     const std::string err_file = (dir.path() / "stderr.txt").string();
-    const std::string cmd = "AWS_ACCESS_KEY_ID=AKIDCTL AWS_SECRET_ACCESS_KEY=ctl/secret+key AWS_REGION=us-east-1 "
-                            "HOME=" + dir.path().string() + " " CHIMECTL " " + args + " 2>" + err_file;
+    const std::string cmd = "AWS_ACCESS_KEY_ID=AKIDCTL AWS_SECRET_ACCESS_KEY=ctl/secret+key AWS_REGION=us-east-1 " +
+                            extra_env + " HOME=" + dir.path().string() + " " CHIMECTL " " + args + " 2>" + err_file;
     FILE* p = ::popen(cmd.c_str(), "r");
     BOOST_REQUIRE(p);
     std::string out;
@@ -120,6 +120,32 @@ BOOST_AUTO_TEST_CASE(debug_logs_the_exchange_without_secrets) {
     BOOST_TEST(r.err.find("Authorization: <redacted>") != std::string::npos);
     BOOST_TEST(r.err.find("ctl/secret+key") == std::string::npos);
     BOOST_TEST(r.err.find("< HTTP 200") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(debug_output_holds_no_secret_token_signature_or_sensitive_member) {
+    // A service error after retries, so that --debug logs three exchanges and the error text is printed.
+    test_server server({}, [](const chime::test::received_request&) {
+        return reply{.status = 500, .headers = {{"x-amzn-ErrorType", "ServiceFailureException"}},
+                     .body = R"({"Code":"ServiceFailureException","Message":"down"})"};
+    });
+    const std::string token = "CTLSESSIONTOKENdoNotLeak0123456789";
+    const std::string content = "CTLCONTENTdoNotLeak";
+    const std::string metadata = "CTLMETADATAdoNotLeak";
+    const auto r = chimectl(
+        "chime-sdk-messaging send-channel-message --debug --cli-input-json "
+        R"('{"ChannelArn":"arn:aws:chime:us-east-1:1:app-instance/a/channel/c","ChimeBearer":"arn:aws:chime:us-east-1:1:app-instance/a/user/u","Type":"STANDARD","Persistence":"PERSISTENT","Content":")" +
+            content + R"(","Metadata":")" + metadata + R"("}')" + flags(server),
+        "AWS_SESSION_TOKEN=" + token);
+    BOOST_TEST(r.exit_code == 254, r.err);
+    BOOST_REQUIRE(server.requests().size() == 3u);
+    const std::string auth(server.requests().at(0).header_value("authorization"));
+    const std::string signature = auth.substr(auth.find("Signature=") + 10);
+    BOOST_TEST(signature.size() == 64u);
+    BOOST_TEST(server.requests().at(0).body.find(content) != std::string::npos); // sent, so the checks mean something
+    const std::string all = r.out + r.err;
+    BOOST_TEST(r.err.find("> POST ") != std::string::npos);
+    for (const std::string& s : {std::string("ctl/secret+key"), token, content, metadata, signature})
+        BOOST_TEST(all.find(s) == std::string::npos, "found " << s << " in: " << all);
 }
 
 BOOST_AUTO_TEST_CASE(tls_is_verified_unless_told_otherwise) {
