@@ -600,7 +600,8 @@ def pagination_for(svc, op_name, op, pages):
 def invoke_source(svc):
     pages = paginators(svc)
     out = [banner(svc), f"#include <chime/{svc.dir}/client.hpp>\n#include <chime/{svc.dir}/model_json.hpp>\n",
-           "#include <chime/invoke.hpp>\n\n#include \"model/json_codec.hpp\"\n\n#include <boost/json/value.hpp>\n\n",
+           "#include <chime/invoke.hpp>\n\n#include \"model/json_codec.hpp\"\n#include \"model/operation_codec.hpp\"\n\n"
+           "#include <boost/json/value.hpp>\n\n",
            f"namespace {svc.ns} {{\nnamespace {{\n\nusing namespace ::chime::detail;\n",
            "using invoke_result = boost::asio::awaitable<result<boost::json::value>>;\n"]
     entries = []
@@ -621,10 +622,19 @@ def invoke_source(svc):
         else:
             out.append("    out.emplace_object();\n")
         out.append("    co_return out;\n}\n")
+        out.append(f"\nresult<boost::json::value> read_{fn}(const http::response& r) {{\n"
+                   f"    if (r.status < 200 || r.status > 299)\n        return http::service_error(r);\n"
+                   f"    boost::json::value out;\n")
+        if res:
+            out.append(f"    auto parsed = parse_response<{res}>({cpp_string(op_name)}, r);\n"
+                       f"    if (!parsed)\n        return parsed.error();\n    to_json(out, *parsed);\n")
+        else:
+            out.append("    out.emplace_object();\n")
+        out.append("    return out;\n}\n")
         p = pagination_for(svc, op_name, op, pages)
         def one(v):
             return v if isinstance(v, str) else ""
-        entries.append(f"    {{{cpp_string(op_name)}, {cpp_string(kebab(op_name))}, &invoke_{fn}, "
+        entries.append(f"    {{{cpp_string(op_name)}, {cpp_string(kebab(op_name))}, &invoke_{fn}, &read_{fn}, "
                        f"{cpp_string(one(p.get('input_token', '')))}, {cpp_string(one(p.get('output_token', '')))}, "
                        f"{cpp_string(one(p.get('result_key', '')))}, {cpp_string(one(p.get('limit_key', '')))}}},\n")
     out.append("\n} // namespace\n\n")

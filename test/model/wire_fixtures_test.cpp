@@ -11,7 +11,11 @@
 // certificate and host-name checks on: the pool's connect_to sends the connections to the scripted
 // server, whose certificate names *.us-east-1.amazonaws.com.
 
+#include <chime/classic/client.hpp>
+#include <chime/identity/client.hpp>
 #include <chime/invoke.hpp>
+#include <chime/meetings/client.hpp>
+#include <chime/messaging/client.hpp>
 
 #include "support/test_server.hpp"
 #include "support/test_support.hpp"
@@ -99,6 +103,23 @@ bool same_json(const json::value& a, const json::value& b, std::string& where, c
     return where = path, false;
 }
 
+// The operation table's offline reader (what the fuzz target drives) for `op` of `service`.
+result<json::value> read_offline(const std::string& service, std::string_view op, const http::response& r) {
+    const auto in = [&](const auto& table) -> result<json::value> {
+        for (const auto& e : table)
+            if (e.name == op)
+                return e.read_response(r);
+        return error(make_error_code(errc::invalid_request), "no operation " + std::string(op));
+    };
+    if (service == "chime")
+        return in(classic::operation_table());
+    if (service == "chime-sdk-messaging")
+        return in(messaging::operation_table());
+    if (service == "chime-sdk-identity")
+        return in(identity::operation_table());
+    return in(meetings::operation_table());
+}
+
 struct fixture_file {
     std::string service; // the AWS CLI name
     std::string file;
@@ -152,6 +173,16 @@ std::size_t check_service(const fixture_file& f) {
             BOOST_TEST(same_json(*r, want, where),
                        f.service << " " << op << ": the parsed response differs at " << where << "\n ours: "
                                  << json::serialize(*r) << "\n JS:   " << json::serialize(want));
+            // The table's offline reader gives the same result as the call, and reads errors the same way.
+            http::response fixture;
+            fixture.status = static_cast<unsigned>(c.at("response").at("status").to_number<int>());
+            fixture.body = std::string(c.at("response").at("body").as_string());
+            const auto offline = read_offline(f.service, op, fixture);
+            BOOST_TEST((offline && *offline == *r), f.service << " " << op << ": read_response differs");
+            fixture.status = 404;
+            fixture.headers = {{"x-amzn-ErrorType", "NotFoundException"}};
+            const auto missing = read_offline(f.service, op, fixture);
+            BOOST_TEST((!missing && missing.error().code == aws_errc::not_found), f.service << " " << op);
         }
     }());
 

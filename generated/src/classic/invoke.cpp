@@ -4,6 +4,7 @@
 #include <chime/invoke.hpp>
 
 #include "model/json_codec.hpp"
+#include "model/operation_codec.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -26,6 +27,17 @@ invoke_result invoke_list_rooms(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_list_rooms(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_rooms_response>("ListRooms", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_room(client& c, const boost::json::value& input) {
     create_room_request request;
     json_context ctx;
@@ -37,6 +49,17 @@ invoke_result invoke_create_room(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_room(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_room_response>("CreateRoom", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_get_room(client& c, const boost::json::value& input) {
@@ -52,6 +75,17 @@ invoke_result invoke_get_room(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_get_room(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_room_response>("GetRoom", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_update_room(client& c, const boost::json::value& input) {
     update_room_request request;
     json_context ctx;
@@ -63,6 +97,17 @@ invoke_result invoke_update_room(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_update_room(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_room_response>("UpdateRoom", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_delete_room(client& c, const boost::json::value& input) {
@@ -78,6 +123,14 @@ invoke_result invoke_delete_room(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_delete_room(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_create_room_membership(client& c, const boost::json::value& input) {
     create_room_membership_request request;
     json_context ctx;
@@ -89,6 +142,17 @@ invoke_result invoke_create_room_membership(client& c, const boost::json::value&
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_room_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_room_membership_response>("CreateRoomMembership", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_batch_create_room_membership(client& c, const boost::json::value& input) {
@@ -104,6 +168,17 @@ invoke_result invoke_batch_create_room_membership(client& c, const boost::json::
     co_return out;
 }
 
+result<boost::json::value> read_batch_create_room_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<batch_create_room_membership_response>("BatchCreateRoomMembership", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_update_room_membership(client& c, const boost::json::value& input) {
     update_room_membership_request request;
     json_context ctx;
@@ -115,6 +190,17 @@ invoke_result invoke_update_room_membership(client& c, const boost::json::value&
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_update_room_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_room_membership_response>("UpdateRoomMembership", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_delete_room_membership(client& c, const boost::json::value& input) {
@@ -130,6 +216,14 @@ invoke_result invoke_delete_room_membership(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_delete_room_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_list_room_memberships(client& c, const boost::json::value& input) {
     list_room_memberships_request request;
     json_context ctx;
@@ -141,6 +235,17 @@ invoke_result invoke_list_room_memberships(client& c, const boost::json::value& 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_room_memberships(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_room_memberships_response>("ListRoomMemberships", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_meeting(client& c, const boost::json::value& input) {
@@ -156,6 +261,17 @@ invoke_result invoke_create_meeting(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_create_meeting(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_meeting_response>("CreateMeeting", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_get_meeting(client& c, const boost::json::value& input) {
     get_meeting_request request;
     json_context ctx;
@@ -167,6 +283,17 @@ invoke_result invoke_get_meeting(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_get_meeting(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_meeting_response>("GetMeeting", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_delete_meeting(client& c, const boost::json::value& input) {
@@ -182,6 +309,14 @@ invoke_result invoke_delete_meeting(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_delete_meeting(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_list_meetings(client& c, const boost::json::value& input) {
     list_meetings_request request;
     json_context ctx;
@@ -193,6 +328,17 @@ invoke_result invoke_list_meetings(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_meetings(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_meetings_response>("ListMeetings", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_attendee(client& c, const boost::json::value& input) {
@@ -208,6 +354,17 @@ invoke_result invoke_create_attendee(client& c, const boost::json::value& input)
     co_return out;
 }
 
+result<boost::json::value> read_create_attendee(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_attendee_response>("CreateAttendee", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_batch_create_attendee(client& c, const boost::json::value& input) {
     batch_create_attendee_request request;
     json_context ctx;
@@ -219,6 +376,17 @@ invoke_result invoke_batch_create_attendee(client& c, const boost::json::value& 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_batch_create_attendee(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<batch_create_attendee_response>("BatchCreateAttendee", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_get_attendee(client& c, const boost::json::value& input) {
@@ -234,6 +402,17 @@ invoke_result invoke_get_attendee(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_get_attendee(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_attendee_response>("GetAttendee", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_delete_attendee(client& c, const boost::json::value& input) {
     delete_attendee_request request;
     json_context ctx;
@@ -245,6 +424,14 @@ invoke_result invoke_delete_attendee(client& c, const boost::json::value& input)
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_attendee(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_list_attendees(client& c, const boost::json::value& input) {
@@ -260,6 +447,17 @@ invoke_result invoke_list_attendees(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_list_attendees(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_attendees_response>("ListAttendees", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_app_instance(client& c, const boost::json::value& input) {
     create_app_instance_request request;
     json_context ctx;
@@ -271,6 +469,17 @@ invoke_result invoke_create_app_instance(client& c, const boost::json::value& in
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_app_instance(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_app_instance_response>("CreateAppInstance", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_app_instance_user(client& c, const boost::json::value& input) {
@@ -286,6 +495,17 @@ invoke_result invoke_create_app_instance_user(client& c, const boost::json::valu
     co_return out;
 }
 
+result<boost::json::value> read_create_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_app_instance_user_response>("CreateAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_channel(client& c, const boost::json::value& input) {
     create_channel_request request;
     json_context ctx;
@@ -297,6 +517,17 @@ invoke_result invoke_create_channel(client& c, const boost::json::value& input) 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_channel(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_response>("CreateChannel", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_update_channel(client& c, const boost::json::value& input) {
@@ -312,6 +543,17 @@ invoke_result invoke_update_channel(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_update_channel(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_channel_response>("UpdateChannel", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_delete_channel(client& c, const boost::json::value& input) {
     delete_channel_request request;
     json_context ctx;
@@ -323,6 +565,14 @@ invoke_result invoke_delete_channel(client& c, const boost::json::value& input) 
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_channel(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_describe_channel(client& c, const boost::json::value& input) {
@@ -338,6 +588,17 @@ invoke_result invoke_describe_channel(client& c, const boost::json::value& input
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_response>("DescribeChannel", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channels(client& c, const boost::json::value& input) {
     list_channels_request request;
     json_context ctx;
@@ -349,6 +610,17 @@ invoke_result invoke_list_channels(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channels(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channels_response>("ListChannels", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_channel_ban(client& c, const boost::json::value& input) {
@@ -364,6 +636,17 @@ invoke_result invoke_create_channel_ban(client& c, const boost::json::value& inp
     co_return out;
 }
 
+result<boost::json::value> read_create_channel_ban(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_ban_response>("CreateChannelBan", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_delete_channel_ban(client& c, const boost::json::value& input) {
     delete_channel_ban_request request;
     json_context ctx;
@@ -375,6 +658,14 @@ invoke_result invoke_delete_channel_ban(client& c, const boost::json::value& inp
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_channel_ban(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_describe_channel_ban(client& c, const boost::json::value& input) {
@@ -390,6 +681,17 @@ invoke_result invoke_describe_channel_ban(client& c, const boost::json::value& i
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel_ban(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_ban_response>("DescribeChannelBan", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channel_bans(client& c, const boost::json::value& input) {
     list_channel_bans_request request;
     json_context ctx;
@@ -401,6 +703,17 @@ invoke_result invoke_list_channel_bans(client& c, const boost::json::value& inpu
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channel_bans(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_bans_response>("ListChannelBans", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_channel_membership(client& c, const boost::json::value& input) {
@@ -416,6 +729,17 @@ invoke_result invoke_create_channel_membership(client& c, const boost::json::val
     co_return out;
 }
 
+result<boost::json::value> read_create_channel_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_membership_response>("CreateChannelMembership", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_delete_channel_membership(client& c, const boost::json::value& input) {
     delete_channel_membership_request request;
     json_context ctx;
@@ -427,6 +751,14 @@ invoke_result invoke_delete_channel_membership(client& c, const boost::json::val
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_channel_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_describe_channel_membership(client& c, const boost::json::value& input) {
@@ -442,6 +774,17 @@ invoke_result invoke_describe_channel_membership(client& c, const boost::json::v
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_membership_response>("DescribeChannelMembership", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channel_memberships(client& c, const boost::json::value& input) {
     list_channel_memberships_request request;
     json_context ctx;
@@ -453,6 +796,17 @@ invoke_result invoke_list_channel_memberships(client& c, const boost::json::valu
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channel_memberships(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_memberships_response>("ListChannelMemberships", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_describe_channel_membership_for_app_instance_user(client& c, const boost::json::value& input) {
@@ -468,6 +822,17 @@ invoke_result invoke_describe_channel_membership_for_app_instance_user(client& c
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel_membership_for_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_membership_for_app_instance_user_response>("DescribeChannelMembershipForAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channel_memberships_for_app_instance_user(client& c, const boost::json::value& input) {
     list_channel_memberships_for_app_instance_user_request request;
     json_context ctx;
@@ -479,6 +844,17 @@ invoke_result invoke_list_channel_memberships_for_app_instance_user(client& c, c
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channel_memberships_for_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_memberships_for_app_instance_user_response>("ListChannelMembershipsForAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_channel_moderator(client& c, const boost::json::value& input) {
@@ -494,6 +870,17 @@ invoke_result invoke_create_channel_moderator(client& c, const boost::json::valu
     co_return out;
 }
 
+result<boost::json::value> read_create_channel_moderator(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_moderator_response>("CreateChannelModerator", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_delete_channel_moderator(client& c, const boost::json::value& input) {
     delete_channel_moderator_request request;
     json_context ctx;
@@ -505,6 +892,14 @@ invoke_result invoke_delete_channel_moderator(client& c, const boost::json::valu
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_channel_moderator(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_describe_channel_moderator(client& c, const boost::json::value& input) {
@@ -520,6 +915,17 @@ invoke_result invoke_describe_channel_moderator(client& c, const boost::json::va
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel_moderator(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_moderator_response>("DescribeChannelModerator", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channel_moderators(client& c, const boost::json::value& input) {
     list_channel_moderators_request request;
     json_context ctx;
@@ -531,6 +937,17 @@ invoke_result invoke_list_channel_moderators(client& c, const boost::json::value
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channel_moderators(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_moderators_response>("ListChannelModerators", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_describe_channel_moderated_by_app_instance_user(client& c, const boost::json::value& input) {
@@ -546,6 +963,17 @@ invoke_result invoke_describe_channel_moderated_by_app_instance_user(client& c, 
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel_moderated_by_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_moderated_by_app_instance_user_response>("DescribeChannelModeratedByAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channels_moderated_by_app_instance_user(client& c, const boost::json::value& input) {
     list_channels_moderated_by_app_instance_user_request request;
     json_context ctx;
@@ -557,6 +985,17 @@ invoke_result invoke_list_channels_moderated_by_app_instance_user(client& c, con
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channels_moderated_by_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channels_moderated_by_app_instance_user_response>("ListChannelsModeratedByAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_send_channel_message(client& c, const boost::json::value& input) {
@@ -572,6 +1011,17 @@ invoke_result invoke_send_channel_message(client& c, const boost::json::value& i
     co_return out;
 }
 
+result<boost::json::value> read_send_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<send_channel_message_response>("SendChannelMessage", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_get_channel_message(client& c, const boost::json::value& input) {
     get_channel_message_request request;
     json_context ctx;
@@ -583,6 +1033,17 @@ invoke_result invoke_get_channel_message(client& c, const boost::json::value& in
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_get_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_channel_message_response>("GetChannelMessage", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_update_channel_message(client& c, const boost::json::value& input) {
@@ -598,6 +1059,17 @@ invoke_result invoke_update_channel_message(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_update_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_channel_message_response>("UpdateChannelMessage", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_delete_channel_message(client& c, const boost::json::value& input) {
     delete_channel_message_request request;
     json_context ctx;
@@ -609,6 +1081,14 @@ invoke_result invoke_delete_channel_message(client& c, const boost::json::value&
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_redact_channel_message(client& c, const boost::json::value& input) {
@@ -624,6 +1104,17 @@ invoke_result invoke_redact_channel_message(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_redact_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<redact_channel_message_response>("RedactChannelMessage", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channel_messages(client& c, const boost::json::value& input) {
     list_channel_messages_request request;
     json_context ctx;
@@ -635,6 +1126,17 @@ invoke_result invoke_list_channel_messages(client& c, const boost::json::value& 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channel_messages(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_messages_response>("ListChannelMessages", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_update_channel_read_marker(client& c, const boost::json::value& input) {
@@ -650,6 +1152,17 @@ invoke_result invoke_update_channel_read_marker(client& c, const boost::json::va
     co_return out;
 }
 
+result<boost::json::value> read_update_channel_read_marker(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_channel_read_marker_response>("UpdateChannelReadMarker", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_account(client& c, const boost::json::value& input) {
     create_account_request request;
     json_context ctx;
@@ -661,6 +1174,17 @@ invoke_result invoke_create_account(client& c, const boost::json::value& input) 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_account(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_account_response>("CreateAccount", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_get_account(client& c, const boost::json::value& input) {
@@ -676,6 +1200,17 @@ invoke_result invoke_get_account(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_get_account(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_account_response>("GetAccount", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_accounts(client& c, const boost::json::value& input) {
     list_accounts_request request;
     json_context ctx;
@@ -687,6 +1222,17 @@ invoke_result invoke_list_accounts(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_accounts(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_accounts_response>("ListAccounts", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_delete_account(client& c, const boost::json::value& input) {
@@ -702,6 +1248,17 @@ invoke_result invoke_delete_account(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_delete_account(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<delete_account_response>("DeleteAccount", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_user(client& c, const boost::json::value& input) {
     create_user_request request;
     json_context ctx;
@@ -713,6 +1270,17 @@ invoke_result invoke_create_user(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_user_response>("CreateUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_get_user(client& c, const boost::json::value& input) {
@@ -728,6 +1296,17 @@ invoke_result invoke_get_user(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_get_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_user_response>("GetUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_users(client& c, const boost::json::value& input) {
     list_users_request request;
     json_context ctx;
@@ -739,6 +1318,17 @@ invoke_result invoke_list_users(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_users(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_users_response>("ListUsers", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_bot(client& c, const boost::json::value& input) {
@@ -754,6 +1344,17 @@ invoke_result invoke_create_bot(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_create_bot(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_bot_response>("CreateBot", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_get_bot(client& c, const boost::json::value& input) {
     get_bot_request request;
     json_context ctx;
@@ -765,6 +1366,17 @@ invoke_result invoke_get_bot(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_get_bot(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_bot_response>("GetBot", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_bots(client& c, const boost::json::value& input) {
@@ -780,6 +1392,17 @@ invoke_result invoke_list_bots(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_list_bots(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_bots_response>("ListBots", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_get_messaging_session_endpoint(client& c, const boost::json::value& input) {
     get_messaging_session_endpoint_request request;
     json_context ctx;
@@ -793,70 +1416,81 @@ invoke_result invoke_get_messaging_session_endpoint(client& c, const boost::json
     co_return out;
 }
 
+result<boost::json::value> read_get_messaging_session_endpoint(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_messaging_session_endpoint_response>("GetMessagingSessionEndpoint", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 } // namespace
 
 const std::vector<operation_entry<client>>& operation_table() {
     static const std::vector<operation_entry<client>> table{
-    {"ListRooms", "list-rooms", &invoke_list_rooms, "NextToken", "NextToken", "Rooms", "MaxResults"},
-    {"CreateRoom", "create-room", &invoke_create_room, "", "", "", ""},
-    {"GetRoom", "get-room", &invoke_get_room, "", "", "", ""},
-    {"UpdateRoom", "update-room", &invoke_update_room, "", "", "", ""},
-    {"DeleteRoom", "delete-room", &invoke_delete_room, "", "", "", ""},
-    {"CreateRoomMembership", "create-room-membership", &invoke_create_room_membership, "", "", "", ""},
-    {"BatchCreateRoomMembership", "batch-create-room-membership", &invoke_batch_create_room_membership, "", "", "", ""},
-    {"UpdateRoomMembership", "update-room-membership", &invoke_update_room_membership, "", "", "", ""},
-    {"DeleteRoomMembership", "delete-room-membership", &invoke_delete_room_membership, "", "", "", ""},
-    {"ListRoomMemberships", "list-room-memberships", &invoke_list_room_memberships, "NextToken", "NextToken", "RoomMemberships", "MaxResults"},
-    {"CreateMeeting", "create-meeting", &invoke_create_meeting, "", "", "", ""},
-    {"GetMeeting", "get-meeting", &invoke_get_meeting, "", "", "", ""},
-    {"DeleteMeeting", "delete-meeting", &invoke_delete_meeting, "", "", "", ""},
-    {"ListMeetings", "list-meetings", &invoke_list_meetings, "NextToken", "NextToken", "Meetings", "MaxResults"},
-    {"CreateAttendee", "create-attendee", &invoke_create_attendee, "", "", "", ""},
-    {"BatchCreateAttendee", "batch-create-attendee", &invoke_batch_create_attendee, "", "", "", ""},
-    {"GetAttendee", "get-attendee", &invoke_get_attendee, "", "", "", ""},
-    {"DeleteAttendee", "delete-attendee", &invoke_delete_attendee, "", "", "", ""},
-    {"ListAttendees", "list-attendees", &invoke_list_attendees, "NextToken", "NextToken", "Attendees", "MaxResults"},
-    {"CreateAppInstance", "create-app-instance", &invoke_create_app_instance, "", "", "", ""},
-    {"CreateAppInstanceUser", "create-app-instance-user", &invoke_create_app_instance_user, "", "", "", ""},
-    {"CreateChannel", "create-channel", &invoke_create_channel, "", "", "", ""},
-    {"UpdateChannel", "update-channel", &invoke_update_channel, "", "", "", ""},
-    {"DeleteChannel", "delete-channel", &invoke_delete_channel, "", "", "", ""},
-    {"DescribeChannel", "describe-channel", &invoke_describe_channel, "", "", "", ""},
-    {"ListChannels", "list-channels", &invoke_list_channels, "NextToken", "NextToken", "Channels", "MaxResults"},
-    {"CreateChannelBan", "create-channel-ban", &invoke_create_channel_ban, "", "", "", ""},
-    {"DeleteChannelBan", "delete-channel-ban", &invoke_delete_channel_ban, "", "", "", ""},
-    {"DescribeChannelBan", "describe-channel-ban", &invoke_describe_channel_ban, "", "", "", ""},
-    {"ListChannelBans", "list-channel-bans", &invoke_list_channel_bans, "NextToken", "NextToken", "ChannelBans", "MaxResults"},
-    {"CreateChannelMembership", "create-channel-membership", &invoke_create_channel_membership, "", "", "", ""},
-    {"DeleteChannelMembership", "delete-channel-membership", &invoke_delete_channel_membership, "", "", "", ""},
-    {"DescribeChannelMembership", "describe-channel-membership", &invoke_describe_channel_membership, "", "", "", ""},
-    {"ListChannelMemberships", "list-channel-memberships", &invoke_list_channel_memberships, "NextToken", "NextToken", "ChannelMemberships", "MaxResults"},
-    {"DescribeChannelMembershipForAppInstanceUser", "describe-channel-membership-for-app-instance-user", &invoke_describe_channel_membership_for_app_instance_user, "", "", "", ""},
-    {"ListChannelMembershipsForAppInstanceUser", "list-channel-memberships-for-app-instance-user", &invoke_list_channel_memberships_for_app_instance_user, "NextToken", "NextToken", "ChannelMemberships", "MaxResults"},
-    {"CreateChannelModerator", "create-channel-moderator", &invoke_create_channel_moderator, "", "", "", ""},
-    {"DeleteChannelModerator", "delete-channel-moderator", &invoke_delete_channel_moderator, "", "", "", ""},
-    {"DescribeChannelModerator", "describe-channel-moderator", &invoke_describe_channel_moderator, "", "", "", ""},
-    {"ListChannelModerators", "list-channel-moderators", &invoke_list_channel_moderators, "NextToken", "NextToken", "ChannelModerators", "MaxResults"},
-    {"DescribeChannelModeratedByAppInstanceUser", "describe-channel-moderated-by-app-instance-user", &invoke_describe_channel_moderated_by_app_instance_user, "", "", "", ""},
-    {"ListChannelsModeratedByAppInstanceUser", "list-channels-moderated-by-app-instance-user", &invoke_list_channels_moderated_by_app_instance_user, "NextToken", "NextToken", "Channels", "MaxResults"},
-    {"SendChannelMessage", "send-channel-message", &invoke_send_channel_message, "", "", "", ""},
-    {"GetChannelMessage", "get-channel-message", &invoke_get_channel_message, "", "", "", ""},
-    {"UpdateChannelMessage", "update-channel-message", &invoke_update_channel_message, "", "", "", ""},
-    {"DeleteChannelMessage", "delete-channel-message", &invoke_delete_channel_message, "", "", "", ""},
-    {"RedactChannelMessage", "redact-channel-message", &invoke_redact_channel_message, "", "", "", ""},
-    {"ListChannelMessages", "list-channel-messages", &invoke_list_channel_messages, "NextToken", "NextToken", "ChannelMessages", "MaxResults"},
-    {"UpdateChannelReadMarker", "update-channel-read-marker", &invoke_update_channel_read_marker, "", "", "", ""},
-    {"CreateAccount", "create-account", &invoke_create_account, "", "", "", ""},
-    {"GetAccount", "get-account", &invoke_get_account, "", "", "", ""},
-    {"ListAccounts", "list-accounts", &invoke_list_accounts, "NextToken", "NextToken", "Accounts", "MaxResults"},
-    {"DeleteAccount", "delete-account", &invoke_delete_account, "", "", "", ""},
-    {"CreateUser", "create-user", &invoke_create_user, "", "", "", ""},
-    {"GetUser", "get-user", &invoke_get_user, "", "", "", ""},
-    {"ListUsers", "list-users", &invoke_list_users, "NextToken", "NextToken", "Users", "MaxResults"},
-    {"CreateBot", "create-bot", &invoke_create_bot, "", "", "", ""},
-    {"GetBot", "get-bot", &invoke_get_bot, "", "", "", ""},
-    {"ListBots", "list-bots", &invoke_list_bots, "NextToken", "NextToken", "Bots", "MaxResults"},
-    {"GetMessagingSessionEndpoint", "get-messaging-session-endpoint", &invoke_get_messaging_session_endpoint, "", "", "", ""},
+    {"ListRooms", "list-rooms", &invoke_list_rooms, &read_list_rooms, "NextToken", "NextToken", "Rooms", "MaxResults"},
+    {"CreateRoom", "create-room", &invoke_create_room, &read_create_room, "", "", "", ""},
+    {"GetRoom", "get-room", &invoke_get_room, &read_get_room, "", "", "", ""},
+    {"UpdateRoom", "update-room", &invoke_update_room, &read_update_room, "", "", "", ""},
+    {"DeleteRoom", "delete-room", &invoke_delete_room, &read_delete_room, "", "", "", ""},
+    {"CreateRoomMembership", "create-room-membership", &invoke_create_room_membership, &read_create_room_membership, "", "", "", ""},
+    {"BatchCreateRoomMembership", "batch-create-room-membership", &invoke_batch_create_room_membership, &read_batch_create_room_membership, "", "", "", ""},
+    {"UpdateRoomMembership", "update-room-membership", &invoke_update_room_membership, &read_update_room_membership, "", "", "", ""},
+    {"DeleteRoomMembership", "delete-room-membership", &invoke_delete_room_membership, &read_delete_room_membership, "", "", "", ""},
+    {"ListRoomMemberships", "list-room-memberships", &invoke_list_room_memberships, &read_list_room_memberships, "NextToken", "NextToken", "RoomMemberships", "MaxResults"},
+    {"CreateMeeting", "create-meeting", &invoke_create_meeting, &read_create_meeting, "", "", "", ""},
+    {"GetMeeting", "get-meeting", &invoke_get_meeting, &read_get_meeting, "", "", "", ""},
+    {"DeleteMeeting", "delete-meeting", &invoke_delete_meeting, &read_delete_meeting, "", "", "", ""},
+    {"ListMeetings", "list-meetings", &invoke_list_meetings, &read_list_meetings, "NextToken", "NextToken", "Meetings", "MaxResults"},
+    {"CreateAttendee", "create-attendee", &invoke_create_attendee, &read_create_attendee, "", "", "", ""},
+    {"BatchCreateAttendee", "batch-create-attendee", &invoke_batch_create_attendee, &read_batch_create_attendee, "", "", "", ""},
+    {"GetAttendee", "get-attendee", &invoke_get_attendee, &read_get_attendee, "", "", "", ""},
+    {"DeleteAttendee", "delete-attendee", &invoke_delete_attendee, &read_delete_attendee, "", "", "", ""},
+    {"ListAttendees", "list-attendees", &invoke_list_attendees, &read_list_attendees, "NextToken", "NextToken", "Attendees", "MaxResults"},
+    {"CreateAppInstance", "create-app-instance", &invoke_create_app_instance, &read_create_app_instance, "", "", "", ""},
+    {"CreateAppInstanceUser", "create-app-instance-user", &invoke_create_app_instance_user, &read_create_app_instance_user, "", "", "", ""},
+    {"CreateChannel", "create-channel", &invoke_create_channel, &read_create_channel, "", "", "", ""},
+    {"UpdateChannel", "update-channel", &invoke_update_channel, &read_update_channel, "", "", "", ""},
+    {"DeleteChannel", "delete-channel", &invoke_delete_channel, &read_delete_channel, "", "", "", ""},
+    {"DescribeChannel", "describe-channel", &invoke_describe_channel, &read_describe_channel, "", "", "", ""},
+    {"ListChannels", "list-channels", &invoke_list_channels, &read_list_channels, "NextToken", "NextToken", "Channels", "MaxResults"},
+    {"CreateChannelBan", "create-channel-ban", &invoke_create_channel_ban, &read_create_channel_ban, "", "", "", ""},
+    {"DeleteChannelBan", "delete-channel-ban", &invoke_delete_channel_ban, &read_delete_channel_ban, "", "", "", ""},
+    {"DescribeChannelBan", "describe-channel-ban", &invoke_describe_channel_ban, &read_describe_channel_ban, "", "", "", ""},
+    {"ListChannelBans", "list-channel-bans", &invoke_list_channel_bans, &read_list_channel_bans, "NextToken", "NextToken", "ChannelBans", "MaxResults"},
+    {"CreateChannelMembership", "create-channel-membership", &invoke_create_channel_membership, &read_create_channel_membership, "", "", "", ""},
+    {"DeleteChannelMembership", "delete-channel-membership", &invoke_delete_channel_membership, &read_delete_channel_membership, "", "", "", ""},
+    {"DescribeChannelMembership", "describe-channel-membership", &invoke_describe_channel_membership, &read_describe_channel_membership, "", "", "", ""},
+    {"ListChannelMemberships", "list-channel-memberships", &invoke_list_channel_memberships, &read_list_channel_memberships, "NextToken", "NextToken", "ChannelMemberships", "MaxResults"},
+    {"DescribeChannelMembershipForAppInstanceUser", "describe-channel-membership-for-app-instance-user", &invoke_describe_channel_membership_for_app_instance_user, &read_describe_channel_membership_for_app_instance_user, "", "", "", ""},
+    {"ListChannelMembershipsForAppInstanceUser", "list-channel-memberships-for-app-instance-user", &invoke_list_channel_memberships_for_app_instance_user, &read_list_channel_memberships_for_app_instance_user, "NextToken", "NextToken", "ChannelMemberships", "MaxResults"},
+    {"CreateChannelModerator", "create-channel-moderator", &invoke_create_channel_moderator, &read_create_channel_moderator, "", "", "", ""},
+    {"DeleteChannelModerator", "delete-channel-moderator", &invoke_delete_channel_moderator, &read_delete_channel_moderator, "", "", "", ""},
+    {"DescribeChannelModerator", "describe-channel-moderator", &invoke_describe_channel_moderator, &read_describe_channel_moderator, "", "", "", ""},
+    {"ListChannelModerators", "list-channel-moderators", &invoke_list_channel_moderators, &read_list_channel_moderators, "NextToken", "NextToken", "ChannelModerators", "MaxResults"},
+    {"DescribeChannelModeratedByAppInstanceUser", "describe-channel-moderated-by-app-instance-user", &invoke_describe_channel_moderated_by_app_instance_user, &read_describe_channel_moderated_by_app_instance_user, "", "", "", ""},
+    {"ListChannelsModeratedByAppInstanceUser", "list-channels-moderated-by-app-instance-user", &invoke_list_channels_moderated_by_app_instance_user, &read_list_channels_moderated_by_app_instance_user, "NextToken", "NextToken", "Channels", "MaxResults"},
+    {"SendChannelMessage", "send-channel-message", &invoke_send_channel_message, &read_send_channel_message, "", "", "", ""},
+    {"GetChannelMessage", "get-channel-message", &invoke_get_channel_message, &read_get_channel_message, "", "", "", ""},
+    {"UpdateChannelMessage", "update-channel-message", &invoke_update_channel_message, &read_update_channel_message, "", "", "", ""},
+    {"DeleteChannelMessage", "delete-channel-message", &invoke_delete_channel_message, &read_delete_channel_message, "", "", "", ""},
+    {"RedactChannelMessage", "redact-channel-message", &invoke_redact_channel_message, &read_redact_channel_message, "", "", "", ""},
+    {"ListChannelMessages", "list-channel-messages", &invoke_list_channel_messages, &read_list_channel_messages, "NextToken", "NextToken", "ChannelMessages", "MaxResults"},
+    {"UpdateChannelReadMarker", "update-channel-read-marker", &invoke_update_channel_read_marker, &read_update_channel_read_marker, "", "", "", ""},
+    {"CreateAccount", "create-account", &invoke_create_account, &read_create_account, "", "", "", ""},
+    {"GetAccount", "get-account", &invoke_get_account, &read_get_account, "", "", "", ""},
+    {"ListAccounts", "list-accounts", &invoke_list_accounts, &read_list_accounts, "NextToken", "NextToken", "Accounts", "MaxResults"},
+    {"DeleteAccount", "delete-account", &invoke_delete_account, &read_delete_account, "", "", "", ""},
+    {"CreateUser", "create-user", &invoke_create_user, &read_create_user, "", "", "", ""},
+    {"GetUser", "get-user", &invoke_get_user, &read_get_user, "", "", "", ""},
+    {"ListUsers", "list-users", &invoke_list_users, &read_list_users, "NextToken", "NextToken", "Users", "MaxResults"},
+    {"CreateBot", "create-bot", &invoke_create_bot, &read_create_bot, "", "", "", ""},
+    {"GetBot", "get-bot", &invoke_get_bot, &read_get_bot, "", "", "", ""},
+    {"ListBots", "list-bots", &invoke_list_bots, &read_list_bots, "NextToken", "NextToken", "Bots", "MaxResults"},
+    {"GetMessagingSessionEndpoint", "get-messaging-session-endpoint", &invoke_get_messaging_session_endpoint, &read_get_messaging_session_endpoint, "", "", "", ""},
     };
     return table;
 }

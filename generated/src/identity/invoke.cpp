@@ -4,6 +4,7 @@
 #include <chime/invoke.hpp>
 
 #include "model/json_codec.hpp"
+#include "model/operation_codec.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -26,6 +27,17 @@ invoke_result invoke_create_app_instance(client& c, const boost::json::value& in
     co_return out;
 }
 
+result<boost::json::value> read_create_app_instance(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_app_instance_response>("CreateAppInstance", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_app_instance_admin(client& c, const boost::json::value& input) {
     create_app_instance_admin_request request;
     json_context ctx;
@@ -37,6 +49,17 @@ invoke_result invoke_create_app_instance_admin(client& c, const boost::json::val
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_app_instance_admin(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_app_instance_admin_response>("CreateAppInstanceAdmin", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_app_instance_bot(client& c, const boost::json::value& input) {
@@ -52,6 +75,17 @@ invoke_result invoke_create_app_instance_bot(client& c, const boost::json::value
     co_return out;
 }
 
+result<boost::json::value> read_create_app_instance_bot(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_app_instance_bot_response>("CreateAppInstanceBot", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_app_instance_user(client& c, const boost::json::value& input) {
     create_app_instance_user_request request;
     json_context ctx;
@@ -63,6 +97,17 @@ invoke_result invoke_create_app_instance_user(client& c, const boost::json::valu
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_app_instance_user_response>("CreateAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_delete_app_instance(client& c, const boost::json::value& input) {
@@ -78,6 +123,14 @@ invoke_result invoke_delete_app_instance(client& c, const boost::json::value& in
     co_return out;
 }
 
+result<boost::json::value> read_delete_app_instance(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_delete_app_instance_admin(client& c, const boost::json::value& input) {
     delete_app_instance_admin_request request;
     json_context ctx;
@@ -89,6 +142,14 @@ invoke_result invoke_delete_app_instance_admin(client& c, const boost::json::val
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_app_instance_admin(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_delete_app_instance_bot(client& c, const boost::json::value& input) {
@@ -104,6 +165,14 @@ invoke_result invoke_delete_app_instance_bot(client& c, const boost::json::value
     co_return out;
 }
 
+result<boost::json::value> read_delete_app_instance_bot(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_delete_app_instance_user(client& c, const boost::json::value& input) {
     delete_app_instance_user_request request;
     json_context ctx;
@@ -115,6 +184,14 @@ invoke_result invoke_delete_app_instance_user(client& c, const boost::json::valu
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_deregister_app_instance_user_endpoint(client& c, const boost::json::value& input) {
@@ -130,6 +207,14 @@ invoke_result invoke_deregister_app_instance_user_endpoint(client& c, const boos
     co_return out;
 }
 
+result<boost::json::value> read_deregister_app_instance_user_endpoint(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_describe_app_instance(client& c, const boost::json::value& input) {
     describe_app_instance_request request;
     json_context ctx;
@@ -141,6 +226,17 @@ invoke_result invoke_describe_app_instance(client& c, const boost::json::value& 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_describe_app_instance(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_app_instance_response>("DescribeAppInstance", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_describe_app_instance_admin(client& c, const boost::json::value& input) {
@@ -156,6 +252,17 @@ invoke_result invoke_describe_app_instance_admin(client& c, const boost::json::v
     co_return out;
 }
 
+result<boost::json::value> read_describe_app_instance_admin(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_app_instance_admin_response>("DescribeAppInstanceAdmin", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_describe_app_instance_bot(client& c, const boost::json::value& input) {
     describe_app_instance_bot_request request;
     json_context ctx;
@@ -167,6 +274,17 @@ invoke_result invoke_describe_app_instance_bot(client& c, const boost::json::val
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_describe_app_instance_bot(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_app_instance_bot_response>("DescribeAppInstanceBot", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_describe_app_instance_user(client& c, const boost::json::value& input) {
@@ -182,6 +300,17 @@ invoke_result invoke_describe_app_instance_user(client& c, const boost::json::va
     co_return out;
 }
 
+result<boost::json::value> read_describe_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_app_instance_user_response>("DescribeAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_describe_app_instance_user_endpoint(client& c, const boost::json::value& input) {
     describe_app_instance_user_endpoint_request request;
     json_context ctx;
@@ -193,6 +322,17 @@ invoke_result invoke_describe_app_instance_user_endpoint(client& c, const boost:
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_describe_app_instance_user_endpoint(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_app_instance_user_endpoint_response>("DescribeAppInstanceUserEndpoint", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_get_app_instance_retention_settings(client& c, const boost::json::value& input) {
@@ -208,6 +348,17 @@ invoke_result invoke_get_app_instance_retention_settings(client& c, const boost:
     co_return out;
 }
 
+result<boost::json::value> read_get_app_instance_retention_settings(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_app_instance_retention_settings_response>("GetAppInstanceRetentionSettings", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_app_instance_admins(client& c, const boost::json::value& input) {
     list_app_instance_admins_request request;
     json_context ctx;
@@ -219,6 +370,17 @@ invoke_result invoke_list_app_instance_admins(client& c, const boost::json::valu
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_app_instance_admins(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_app_instance_admins_response>("ListAppInstanceAdmins", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_app_instance_bots(client& c, const boost::json::value& input) {
@@ -234,6 +396,17 @@ invoke_result invoke_list_app_instance_bots(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_list_app_instance_bots(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_app_instance_bots_response>("ListAppInstanceBots", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_app_instance_user_endpoints(client& c, const boost::json::value& input) {
     list_app_instance_user_endpoints_request request;
     json_context ctx;
@@ -245,6 +418,17 @@ invoke_result invoke_list_app_instance_user_endpoints(client& c, const boost::js
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_app_instance_user_endpoints(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_app_instance_user_endpoints_response>("ListAppInstanceUserEndpoints", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_app_instance_users(client& c, const boost::json::value& input) {
@@ -260,6 +444,17 @@ invoke_result invoke_list_app_instance_users(client& c, const boost::json::value
     co_return out;
 }
 
+result<boost::json::value> read_list_app_instance_users(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_app_instance_users_response>("ListAppInstanceUsers", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_app_instances(client& c, const boost::json::value& input) {
     list_app_instances_request request;
     json_context ctx;
@@ -271,6 +466,17 @@ invoke_result invoke_list_app_instances(client& c, const boost::json::value& inp
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_app_instances(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_app_instances_response>("ListAppInstances", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value& input) {
@@ -286,6 +492,17 @@ invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_list_tags_for_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_tags_for_resource_response>("ListTagsForResource", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_put_app_instance_retention_settings(client& c, const boost::json::value& input) {
     put_app_instance_retention_settings_request request;
     json_context ctx;
@@ -297,6 +514,17 @@ invoke_result invoke_put_app_instance_retention_settings(client& c, const boost:
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_put_app_instance_retention_settings(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<put_app_instance_retention_settings_response>("PutAppInstanceRetentionSettings", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_put_app_instance_user_expiration_settings(client& c, const boost::json::value& input) {
@@ -312,6 +540,17 @@ invoke_result invoke_put_app_instance_user_expiration_settings(client& c, const 
     co_return out;
 }
 
+result<boost::json::value> read_put_app_instance_user_expiration_settings(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<put_app_instance_user_expiration_settings_response>("PutAppInstanceUserExpirationSettings", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_register_app_instance_user_endpoint(client& c, const boost::json::value& input) {
     register_app_instance_user_endpoint_request request;
     json_context ctx;
@@ -323,6 +562,17 @@ invoke_result invoke_register_app_instance_user_endpoint(client& c, const boost:
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_register_app_instance_user_endpoint(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<register_app_instance_user_endpoint_response>("RegisterAppInstanceUserEndpoint", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
@@ -338,6 +588,14 @@ invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_tag_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_untag_resource(client& c, const boost::json::value& input) {
     untag_resource_request request;
     json_context ctx;
@@ -349,6 +607,14 @@ invoke_result invoke_untag_resource(client& c, const boost::json::value& input) 
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_untag_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_update_app_instance(client& c, const boost::json::value& input) {
@@ -364,6 +630,17 @@ invoke_result invoke_update_app_instance(client& c, const boost::json::value& in
     co_return out;
 }
 
+result<boost::json::value> read_update_app_instance(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_app_instance_response>("UpdateAppInstance", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_update_app_instance_bot(client& c, const boost::json::value& input) {
     update_app_instance_bot_request request;
     json_context ctx;
@@ -375,6 +652,17 @@ invoke_result invoke_update_app_instance_bot(client& c, const boost::json::value
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_update_app_instance_bot(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_app_instance_bot_response>("UpdateAppInstanceBot", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_update_app_instance_user(client& c, const boost::json::value& input) {
@@ -390,6 +678,17 @@ invoke_result invoke_update_app_instance_user(client& c, const boost::json::valu
     co_return out;
 }
 
+result<boost::json::value> read_update_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_app_instance_user_response>("UpdateAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_update_app_instance_user_endpoint(client& c, const boost::json::value& input) {
     update_app_instance_user_endpoint_request request;
     json_context ctx;
@@ -403,40 +702,51 @@ invoke_result invoke_update_app_instance_user_endpoint(client& c, const boost::j
     co_return out;
 }
 
+result<boost::json::value> read_update_app_instance_user_endpoint(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_app_instance_user_endpoint_response>("UpdateAppInstanceUserEndpoint", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 } // namespace
 
 const std::vector<operation_entry<client>>& operation_table() {
     static const std::vector<operation_entry<client>> table{
-    {"CreateAppInstance", "create-app-instance", &invoke_create_app_instance, "", "", "", ""},
-    {"CreateAppInstanceAdmin", "create-app-instance-admin", &invoke_create_app_instance_admin, "", "", "", ""},
-    {"CreateAppInstanceBot", "create-app-instance-bot", &invoke_create_app_instance_bot, "", "", "", ""},
-    {"CreateAppInstanceUser", "create-app-instance-user", &invoke_create_app_instance_user, "", "", "", ""},
-    {"DeleteAppInstance", "delete-app-instance", &invoke_delete_app_instance, "", "", "", ""},
-    {"DeleteAppInstanceAdmin", "delete-app-instance-admin", &invoke_delete_app_instance_admin, "", "", "", ""},
-    {"DeleteAppInstanceBot", "delete-app-instance-bot", &invoke_delete_app_instance_bot, "", "", "", ""},
-    {"DeleteAppInstanceUser", "delete-app-instance-user", &invoke_delete_app_instance_user, "", "", "", ""},
-    {"DeregisterAppInstanceUserEndpoint", "deregister-app-instance-user-endpoint", &invoke_deregister_app_instance_user_endpoint, "", "", "", ""},
-    {"DescribeAppInstance", "describe-app-instance", &invoke_describe_app_instance, "", "", "", ""},
-    {"DescribeAppInstanceAdmin", "describe-app-instance-admin", &invoke_describe_app_instance_admin, "", "", "", ""},
-    {"DescribeAppInstanceBot", "describe-app-instance-bot", &invoke_describe_app_instance_bot, "", "", "", ""},
-    {"DescribeAppInstanceUser", "describe-app-instance-user", &invoke_describe_app_instance_user, "", "", "", ""},
-    {"DescribeAppInstanceUserEndpoint", "describe-app-instance-user-endpoint", &invoke_describe_app_instance_user_endpoint, "", "", "", ""},
-    {"GetAppInstanceRetentionSettings", "get-app-instance-retention-settings", &invoke_get_app_instance_retention_settings, "", "", "", ""},
-    {"ListAppInstanceAdmins", "list-app-instance-admins", &invoke_list_app_instance_admins, "NextToken", "NextToken", "AppInstanceAdmins", "MaxResults"},
-    {"ListAppInstanceBots", "list-app-instance-bots", &invoke_list_app_instance_bots, "NextToken", "NextToken", "AppInstanceBots", "MaxResults"},
-    {"ListAppInstanceUserEndpoints", "list-app-instance-user-endpoints", &invoke_list_app_instance_user_endpoints, "NextToken", "NextToken", "AppInstanceUserEndpoints", "MaxResults"},
-    {"ListAppInstanceUsers", "list-app-instance-users", &invoke_list_app_instance_users, "NextToken", "NextToken", "AppInstanceUsers", "MaxResults"},
-    {"ListAppInstances", "list-app-instances", &invoke_list_app_instances, "NextToken", "NextToken", "AppInstances", "MaxResults"},
-    {"ListTagsForResource", "list-tags-for-resource", &invoke_list_tags_for_resource, "", "", "", ""},
-    {"PutAppInstanceRetentionSettings", "put-app-instance-retention-settings", &invoke_put_app_instance_retention_settings, "", "", "", ""},
-    {"PutAppInstanceUserExpirationSettings", "put-app-instance-user-expiration-settings", &invoke_put_app_instance_user_expiration_settings, "", "", "", ""},
-    {"RegisterAppInstanceUserEndpoint", "register-app-instance-user-endpoint", &invoke_register_app_instance_user_endpoint, "", "", "", ""},
-    {"TagResource", "tag-resource", &invoke_tag_resource, "", "", "", ""},
-    {"UntagResource", "untag-resource", &invoke_untag_resource, "", "", "", ""},
-    {"UpdateAppInstance", "update-app-instance", &invoke_update_app_instance, "", "", "", ""},
-    {"UpdateAppInstanceBot", "update-app-instance-bot", &invoke_update_app_instance_bot, "", "", "", ""},
-    {"UpdateAppInstanceUser", "update-app-instance-user", &invoke_update_app_instance_user, "", "", "", ""},
-    {"UpdateAppInstanceUserEndpoint", "update-app-instance-user-endpoint", &invoke_update_app_instance_user_endpoint, "", "", "", ""},
+    {"CreateAppInstance", "create-app-instance", &invoke_create_app_instance, &read_create_app_instance, "", "", "", ""},
+    {"CreateAppInstanceAdmin", "create-app-instance-admin", &invoke_create_app_instance_admin, &read_create_app_instance_admin, "", "", "", ""},
+    {"CreateAppInstanceBot", "create-app-instance-bot", &invoke_create_app_instance_bot, &read_create_app_instance_bot, "", "", "", ""},
+    {"CreateAppInstanceUser", "create-app-instance-user", &invoke_create_app_instance_user, &read_create_app_instance_user, "", "", "", ""},
+    {"DeleteAppInstance", "delete-app-instance", &invoke_delete_app_instance, &read_delete_app_instance, "", "", "", ""},
+    {"DeleteAppInstanceAdmin", "delete-app-instance-admin", &invoke_delete_app_instance_admin, &read_delete_app_instance_admin, "", "", "", ""},
+    {"DeleteAppInstanceBot", "delete-app-instance-bot", &invoke_delete_app_instance_bot, &read_delete_app_instance_bot, "", "", "", ""},
+    {"DeleteAppInstanceUser", "delete-app-instance-user", &invoke_delete_app_instance_user, &read_delete_app_instance_user, "", "", "", ""},
+    {"DeregisterAppInstanceUserEndpoint", "deregister-app-instance-user-endpoint", &invoke_deregister_app_instance_user_endpoint, &read_deregister_app_instance_user_endpoint, "", "", "", ""},
+    {"DescribeAppInstance", "describe-app-instance", &invoke_describe_app_instance, &read_describe_app_instance, "", "", "", ""},
+    {"DescribeAppInstanceAdmin", "describe-app-instance-admin", &invoke_describe_app_instance_admin, &read_describe_app_instance_admin, "", "", "", ""},
+    {"DescribeAppInstanceBot", "describe-app-instance-bot", &invoke_describe_app_instance_bot, &read_describe_app_instance_bot, "", "", "", ""},
+    {"DescribeAppInstanceUser", "describe-app-instance-user", &invoke_describe_app_instance_user, &read_describe_app_instance_user, "", "", "", ""},
+    {"DescribeAppInstanceUserEndpoint", "describe-app-instance-user-endpoint", &invoke_describe_app_instance_user_endpoint, &read_describe_app_instance_user_endpoint, "", "", "", ""},
+    {"GetAppInstanceRetentionSettings", "get-app-instance-retention-settings", &invoke_get_app_instance_retention_settings, &read_get_app_instance_retention_settings, "", "", "", ""},
+    {"ListAppInstanceAdmins", "list-app-instance-admins", &invoke_list_app_instance_admins, &read_list_app_instance_admins, "NextToken", "NextToken", "AppInstanceAdmins", "MaxResults"},
+    {"ListAppInstanceBots", "list-app-instance-bots", &invoke_list_app_instance_bots, &read_list_app_instance_bots, "NextToken", "NextToken", "AppInstanceBots", "MaxResults"},
+    {"ListAppInstanceUserEndpoints", "list-app-instance-user-endpoints", &invoke_list_app_instance_user_endpoints, &read_list_app_instance_user_endpoints, "NextToken", "NextToken", "AppInstanceUserEndpoints", "MaxResults"},
+    {"ListAppInstanceUsers", "list-app-instance-users", &invoke_list_app_instance_users, &read_list_app_instance_users, "NextToken", "NextToken", "AppInstanceUsers", "MaxResults"},
+    {"ListAppInstances", "list-app-instances", &invoke_list_app_instances, &read_list_app_instances, "NextToken", "NextToken", "AppInstances", "MaxResults"},
+    {"ListTagsForResource", "list-tags-for-resource", &invoke_list_tags_for_resource, &read_list_tags_for_resource, "", "", "", ""},
+    {"PutAppInstanceRetentionSettings", "put-app-instance-retention-settings", &invoke_put_app_instance_retention_settings, &read_put_app_instance_retention_settings, "", "", "", ""},
+    {"PutAppInstanceUserExpirationSettings", "put-app-instance-user-expiration-settings", &invoke_put_app_instance_user_expiration_settings, &read_put_app_instance_user_expiration_settings, "", "", "", ""},
+    {"RegisterAppInstanceUserEndpoint", "register-app-instance-user-endpoint", &invoke_register_app_instance_user_endpoint, &read_register_app_instance_user_endpoint, "", "", "", ""},
+    {"TagResource", "tag-resource", &invoke_tag_resource, &read_tag_resource, "", "", "", ""},
+    {"UntagResource", "untag-resource", &invoke_untag_resource, &read_untag_resource, "", "", "", ""},
+    {"UpdateAppInstance", "update-app-instance", &invoke_update_app_instance, &read_update_app_instance, "", "", "", ""},
+    {"UpdateAppInstanceBot", "update-app-instance-bot", &invoke_update_app_instance_bot, &read_update_app_instance_bot, "", "", "", ""},
+    {"UpdateAppInstanceUser", "update-app-instance-user", &invoke_update_app_instance_user, &read_update_app_instance_user, "", "", "", ""},
+    {"UpdateAppInstanceUserEndpoint", "update-app-instance-user-endpoint", &invoke_update_app_instance_user_endpoint, &read_update_app_instance_user_endpoint, "", "", "", ""},
     };
     return table;
 }

@@ -4,6 +4,7 @@
 #include <chime/invoke.hpp>
 
 #include "model/json_codec.hpp"
+#include "model/operation_codec.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -26,6 +27,17 @@ invoke_result invoke_batch_create_attendee(client& c, const boost::json::value& 
     co_return out;
 }
 
+result<boost::json::value> read_batch_create_attendee(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<batch_create_attendee_response>("BatchCreateAttendee", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_batch_update_attendee_capabilities_except(client& c, const boost::json::value& input) {
     batch_update_attendee_capabilities_except_request request;
     json_context ctx;
@@ -37,6 +49,14 @@ invoke_result invoke_batch_update_attendee_capabilities_except(client& c, const 
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_batch_update_attendee_capabilities_except(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_create_attendee(client& c, const boost::json::value& input) {
@@ -52,6 +72,17 @@ invoke_result invoke_create_attendee(client& c, const boost::json::value& input)
     co_return out;
 }
 
+result<boost::json::value> read_create_attendee(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_attendee_response>("CreateAttendee", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_meeting(client& c, const boost::json::value& input) {
     create_meeting_request request;
     json_context ctx;
@@ -63,6 +94,17 @@ invoke_result invoke_create_meeting(client& c, const boost::json::value& input) 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_meeting(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_meeting_response>("CreateMeeting", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_meeting_with_attendees(client& c, const boost::json::value& input) {
@@ -78,6 +120,17 @@ invoke_result invoke_create_meeting_with_attendees(client& c, const boost::json:
     co_return out;
 }
 
+result<boost::json::value> read_create_meeting_with_attendees(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_meeting_with_attendees_response>("CreateMeetingWithAttendees", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_delete_attendee(client& c, const boost::json::value& input) {
     delete_attendee_request request;
     json_context ctx;
@@ -89,6 +142,14 @@ invoke_result invoke_delete_attendee(client& c, const boost::json::value& input)
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_attendee(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_delete_meeting(client& c, const boost::json::value& input) {
@@ -104,6 +165,14 @@ invoke_result invoke_delete_meeting(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_delete_meeting(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_get_attendee(client& c, const boost::json::value& input) {
     get_attendee_request request;
     json_context ctx;
@@ -115,6 +184,17 @@ invoke_result invoke_get_attendee(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_get_attendee(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_attendee_response>("GetAttendee", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_get_meeting(client& c, const boost::json::value& input) {
@@ -130,6 +210,17 @@ invoke_result invoke_get_meeting(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_get_meeting(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_meeting_response>("GetMeeting", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_attendees(client& c, const boost::json::value& input) {
     list_attendees_request request;
     json_context ctx;
@@ -141,6 +232,17 @@ invoke_result invoke_list_attendees(client& c, const boost::json::value& input) 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_attendees(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_attendees_response>("ListAttendees", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value& input) {
@@ -156,6 +258,17 @@ invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_list_tags_for_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_tags_for_resource_response>("ListTagsForResource", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_start_meeting_transcription(client& c, const boost::json::value& input) {
     start_meeting_transcription_request request;
     json_context ctx;
@@ -167,6 +280,14 @@ invoke_result invoke_start_meeting_transcription(client& c, const boost::json::v
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_start_meeting_transcription(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_stop_meeting_transcription(client& c, const boost::json::value& input) {
@@ -182,6 +303,14 @@ invoke_result invoke_stop_meeting_transcription(client& c, const boost::json::va
     co_return out;
 }
 
+result<boost::json::value> read_stop_meeting_transcription(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
     tag_resource_request request;
     json_context ctx;
@@ -193,6 +322,17 @@ invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_tag_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<tag_resource_response>("TagResource", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_untag_resource(client& c, const boost::json::value& input) {
@@ -208,6 +348,17 @@ invoke_result invoke_untag_resource(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_untag_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<untag_resource_response>("UntagResource", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_update_attendee_capabilities(client& c, const boost::json::value& input) {
     update_attendee_capabilities_request request;
     json_context ctx;
@@ -221,26 +372,37 @@ invoke_result invoke_update_attendee_capabilities(client& c, const boost::json::
     co_return out;
 }
 
+result<boost::json::value> read_update_attendee_capabilities(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_attendee_capabilities_response>("UpdateAttendeeCapabilities", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 } // namespace
 
 const std::vector<operation_entry<client>>& operation_table() {
     static const std::vector<operation_entry<client>> table{
-    {"BatchCreateAttendee", "batch-create-attendee", &invoke_batch_create_attendee, "", "", "", ""},
-    {"BatchUpdateAttendeeCapabilitiesExcept", "batch-update-attendee-capabilities-except", &invoke_batch_update_attendee_capabilities_except, "", "", "", ""},
-    {"CreateAttendee", "create-attendee", &invoke_create_attendee, "", "", "", ""},
-    {"CreateMeeting", "create-meeting", &invoke_create_meeting, "", "", "", ""},
-    {"CreateMeetingWithAttendees", "create-meeting-with-attendees", &invoke_create_meeting_with_attendees, "", "", "", ""},
-    {"DeleteAttendee", "delete-attendee", &invoke_delete_attendee, "", "", "", ""},
-    {"DeleteMeeting", "delete-meeting", &invoke_delete_meeting, "", "", "", ""},
-    {"GetAttendee", "get-attendee", &invoke_get_attendee, "", "", "", ""},
-    {"GetMeeting", "get-meeting", &invoke_get_meeting, "", "", "", ""},
-    {"ListAttendees", "list-attendees", &invoke_list_attendees, "NextToken", "NextToken", "Attendees", "MaxResults"},
-    {"ListTagsForResource", "list-tags-for-resource", &invoke_list_tags_for_resource, "", "", "", ""},
-    {"StartMeetingTranscription", "start-meeting-transcription", &invoke_start_meeting_transcription, "", "", "", ""},
-    {"StopMeetingTranscription", "stop-meeting-transcription", &invoke_stop_meeting_transcription, "", "", "", ""},
-    {"TagResource", "tag-resource", &invoke_tag_resource, "", "", "", ""},
-    {"UntagResource", "untag-resource", &invoke_untag_resource, "", "", "", ""},
-    {"UpdateAttendeeCapabilities", "update-attendee-capabilities", &invoke_update_attendee_capabilities, "", "", "", ""},
+    {"BatchCreateAttendee", "batch-create-attendee", &invoke_batch_create_attendee, &read_batch_create_attendee, "", "", "", ""},
+    {"BatchUpdateAttendeeCapabilitiesExcept", "batch-update-attendee-capabilities-except", &invoke_batch_update_attendee_capabilities_except, &read_batch_update_attendee_capabilities_except, "", "", "", ""},
+    {"CreateAttendee", "create-attendee", &invoke_create_attendee, &read_create_attendee, "", "", "", ""},
+    {"CreateMeeting", "create-meeting", &invoke_create_meeting, &read_create_meeting, "", "", "", ""},
+    {"CreateMeetingWithAttendees", "create-meeting-with-attendees", &invoke_create_meeting_with_attendees, &read_create_meeting_with_attendees, "", "", "", ""},
+    {"DeleteAttendee", "delete-attendee", &invoke_delete_attendee, &read_delete_attendee, "", "", "", ""},
+    {"DeleteMeeting", "delete-meeting", &invoke_delete_meeting, &read_delete_meeting, "", "", "", ""},
+    {"GetAttendee", "get-attendee", &invoke_get_attendee, &read_get_attendee, "", "", "", ""},
+    {"GetMeeting", "get-meeting", &invoke_get_meeting, &read_get_meeting, "", "", "", ""},
+    {"ListAttendees", "list-attendees", &invoke_list_attendees, &read_list_attendees, "NextToken", "NextToken", "Attendees", "MaxResults"},
+    {"ListTagsForResource", "list-tags-for-resource", &invoke_list_tags_for_resource, &read_list_tags_for_resource, "", "", "", ""},
+    {"StartMeetingTranscription", "start-meeting-transcription", &invoke_start_meeting_transcription, &read_start_meeting_transcription, "", "", "", ""},
+    {"StopMeetingTranscription", "stop-meeting-transcription", &invoke_stop_meeting_transcription, &read_stop_meeting_transcription, "", "", "", ""},
+    {"TagResource", "tag-resource", &invoke_tag_resource, &read_tag_resource, "", "", "", ""},
+    {"UntagResource", "untag-resource", &invoke_untag_resource, &read_untag_resource, "", "", "", ""},
+    {"UpdateAttendeeCapabilities", "update-attendee-capabilities", &invoke_update_attendee_capabilities, &read_update_attendee_capabilities, "", "", "", ""},
     };
     return table;
 }

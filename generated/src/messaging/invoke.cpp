@@ -4,6 +4,7 @@
 #include <chime/invoke.hpp>
 
 #include "model/json_codec.hpp"
+#include "model/operation_codec.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -26,6 +27,14 @@ invoke_result invoke_associate_channel_flow(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_associate_channel_flow(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_batch_create_channel_membership(client& c, const boost::json::value& input) {
     batch_create_channel_membership_request request;
     json_context ctx;
@@ -37,6 +46,17 @@ invoke_result invoke_batch_create_channel_membership(client& c, const boost::jso
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_batch_create_channel_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<batch_create_channel_membership_response>("BatchCreateChannelMembership", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_channel_flow_callback(client& c, const boost::json::value& input) {
@@ -52,6 +72,17 @@ invoke_result invoke_channel_flow_callback(client& c, const boost::json::value& 
     co_return out;
 }
 
+result<boost::json::value> read_channel_flow_callback(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<channel_flow_callback_response>("ChannelFlowCallback", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_channel(client& c, const boost::json::value& input) {
     create_channel_request request;
     json_context ctx;
@@ -63,6 +94,17 @@ invoke_result invoke_create_channel(client& c, const boost::json::value& input) 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_channel(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_response>("CreateChannel", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_channel_ban(client& c, const boost::json::value& input) {
@@ -78,6 +120,17 @@ invoke_result invoke_create_channel_ban(client& c, const boost::json::value& inp
     co_return out;
 }
 
+result<boost::json::value> read_create_channel_ban(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_ban_response>("CreateChannelBan", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_channel_flow(client& c, const boost::json::value& input) {
     create_channel_flow_request request;
     json_context ctx;
@@ -89,6 +142,17 @@ invoke_result invoke_create_channel_flow(client& c, const boost::json::value& in
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_channel_flow(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_flow_response>("CreateChannelFlow", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_create_channel_membership(client& c, const boost::json::value& input) {
@@ -104,6 +168,17 @@ invoke_result invoke_create_channel_membership(client& c, const boost::json::val
     co_return out;
 }
 
+result<boost::json::value> read_create_channel_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_membership_response>("CreateChannelMembership", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_create_channel_moderator(client& c, const boost::json::value& input) {
     create_channel_moderator_request request;
     json_context ctx;
@@ -115,6 +190,17 @@ invoke_result invoke_create_channel_moderator(client& c, const boost::json::valu
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_create_channel_moderator(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<create_channel_moderator_response>("CreateChannelModerator", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_delete_channel(client& c, const boost::json::value& input) {
@@ -130,6 +216,14 @@ invoke_result invoke_delete_channel(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_delete_channel(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_delete_channel_ban(client& c, const boost::json::value& input) {
     delete_channel_ban_request request;
     json_context ctx;
@@ -141,6 +235,14 @@ invoke_result invoke_delete_channel_ban(client& c, const boost::json::value& inp
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_channel_ban(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_delete_channel_flow(client& c, const boost::json::value& input) {
@@ -156,6 +258,14 @@ invoke_result invoke_delete_channel_flow(client& c, const boost::json::value& in
     co_return out;
 }
 
+result<boost::json::value> read_delete_channel_flow(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_delete_channel_membership(client& c, const boost::json::value& input) {
     delete_channel_membership_request request;
     json_context ctx;
@@ -167,6 +277,14 @@ invoke_result invoke_delete_channel_membership(client& c, const boost::json::val
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_channel_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_delete_channel_message(client& c, const boost::json::value& input) {
@@ -182,6 +300,14 @@ invoke_result invoke_delete_channel_message(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_delete_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_delete_channel_moderator(client& c, const boost::json::value& input) {
     delete_channel_moderator_request request;
     json_context ctx;
@@ -193,6 +319,14 @@ invoke_result invoke_delete_channel_moderator(client& c, const boost::json::valu
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_delete_channel_moderator(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_delete_messaging_streaming_configurations(client& c, const boost::json::value& input) {
@@ -208,6 +342,14 @@ invoke_result invoke_delete_messaging_streaming_configurations(client& c, const 
     co_return out;
 }
 
+result<boost::json::value> read_delete_messaging_streaming_configurations(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_describe_channel(client& c, const boost::json::value& input) {
     describe_channel_request request;
     json_context ctx;
@@ -219,6 +361,17 @@ invoke_result invoke_describe_channel(client& c, const boost::json::value& input
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_describe_channel(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_response>("DescribeChannel", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_describe_channel_ban(client& c, const boost::json::value& input) {
@@ -234,6 +387,17 @@ invoke_result invoke_describe_channel_ban(client& c, const boost::json::value& i
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel_ban(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_ban_response>("DescribeChannelBan", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_describe_channel_flow(client& c, const boost::json::value& input) {
     describe_channel_flow_request request;
     json_context ctx;
@@ -245,6 +409,17 @@ invoke_result invoke_describe_channel_flow(client& c, const boost::json::value& 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_describe_channel_flow(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_flow_response>("DescribeChannelFlow", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_describe_channel_membership(client& c, const boost::json::value& input) {
@@ -260,6 +435,17 @@ invoke_result invoke_describe_channel_membership(client& c, const boost::json::v
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel_membership(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_membership_response>("DescribeChannelMembership", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_describe_channel_membership_for_app_instance_user(client& c, const boost::json::value& input) {
     describe_channel_membership_for_app_instance_user_request request;
     json_context ctx;
@@ -271,6 +457,17 @@ invoke_result invoke_describe_channel_membership_for_app_instance_user(client& c
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_describe_channel_membership_for_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_membership_for_app_instance_user_response>("DescribeChannelMembershipForAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_describe_channel_moderated_by_app_instance_user(client& c, const boost::json::value& input) {
@@ -286,6 +483,17 @@ invoke_result invoke_describe_channel_moderated_by_app_instance_user(client& c, 
     co_return out;
 }
 
+result<boost::json::value> read_describe_channel_moderated_by_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_moderated_by_app_instance_user_response>("DescribeChannelModeratedByAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_describe_channel_moderator(client& c, const boost::json::value& input) {
     describe_channel_moderator_request request;
     json_context ctx;
@@ -297,6 +505,17 @@ invoke_result invoke_describe_channel_moderator(client& c, const boost::json::va
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_describe_channel_moderator(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<describe_channel_moderator_response>("DescribeChannelModerator", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_disassociate_channel_flow(client& c, const boost::json::value& input) {
@@ -312,6 +531,14 @@ invoke_result invoke_disassociate_channel_flow(client& c, const boost::json::val
     co_return out;
 }
 
+result<boost::json::value> read_disassociate_channel_flow(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_get_channel_membership_preferences(client& c, const boost::json::value& input) {
     get_channel_membership_preferences_request request;
     json_context ctx;
@@ -323,6 +550,17 @@ invoke_result invoke_get_channel_membership_preferences(client& c, const boost::
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_get_channel_membership_preferences(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_channel_membership_preferences_response>("GetChannelMembershipPreferences", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_get_channel_message(client& c, const boost::json::value& input) {
@@ -338,6 +576,17 @@ invoke_result invoke_get_channel_message(client& c, const boost::json::value& in
     co_return out;
 }
 
+result<boost::json::value> read_get_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_channel_message_response>("GetChannelMessage", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_get_channel_message_status(client& c, const boost::json::value& input) {
     get_channel_message_status_request request;
     json_context ctx;
@@ -349,6 +598,17 @@ invoke_result invoke_get_channel_message_status(client& c, const boost::json::va
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_get_channel_message_status(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_channel_message_status_response>("GetChannelMessageStatus", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_get_messaging_session_endpoint(client& c, const boost::json::value& input) {
@@ -364,6 +624,17 @@ invoke_result invoke_get_messaging_session_endpoint(client& c, const boost::json
     co_return out;
 }
 
+result<boost::json::value> read_get_messaging_session_endpoint(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_messaging_session_endpoint_response>("GetMessagingSessionEndpoint", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_get_messaging_streaming_configurations(client& c, const boost::json::value& input) {
     get_messaging_streaming_configurations_request request;
     json_context ctx;
@@ -375,6 +646,17 @@ invoke_result invoke_get_messaging_streaming_configurations(client& c, const boo
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_get_messaging_streaming_configurations(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<get_messaging_streaming_configurations_response>("GetMessagingStreamingConfigurations", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_channel_bans(client& c, const boost::json::value& input) {
@@ -390,6 +672,17 @@ invoke_result invoke_list_channel_bans(client& c, const boost::json::value& inpu
     co_return out;
 }
 
+result<boost::json::value> read_list_channel_bans(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_bans_response>("ListChannelBans", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channel_flows(client& c, const boost::json::value& input) {
     list_channel_flows_request request;
     json_context ctx;
@@ -401,6 +694,17 @@ invoke_result invoke_list_channel_flows(client& c, const boost::json::value& inp
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channel_flows(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_flows_response>("ListChannelFlows", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_channel_memberships(client& c, const boost::json::value& input) {
@@ -416,6 +720,17 @@ invoke_result invoke_list_channel_memberships(client& c, const boost::json::valu
     co_return out;
 }
 
+result<boost::json::value> read_list_channel_memberships(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_memberships_response>("ListChannelMemberships", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channel_memberships_for_app_instance_user(client& c, const boost::json::value& input) {
     list_channel_memberships_for_app_instance_user_request request;
     json_context ctx;
@@ -427,6 +742,17 @@ invoke_result invoke_list_channel_memberships_for_app_instance_user(client& c, c
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channel_memberships_for_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_memberships_for_app_instance_user_response>("ListChannelMembershipsForAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_channel_messages(client& c, const boost::json::value& input) {
@@ -442,6 +768,17 @@ invoke_result invoke_list_channel_messages(client& c, const boost::json::value& 
     co_return out;
 }
 
+result<boost::json::value> read_list_channel_messages(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_messages_response>("ListChannelMessages", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channel_moderators(client& c, const boost::json::value& input) {
     list_channel_moderators_request request;
     json_context ctx;
@@ -453,6 +790,17 @@ invoke_result invoke_list_channel_moderators(client& c, const boost::json::value
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channel_moderators(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channel_moderators_response>("ListChannelModerators", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_channels(client& c, const boost::json::value& input) {
@@ -468,6 +816,17 @@ invoke_result invoke_list_channels(client& c, const boost::json::value& input) {
     co_return out;
 }
 
+result<boost::json::value> read_list_channels(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channels_response>("ListChannels", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_channels_associated_with_channel_flow(client& c, const boost::json::value& input) {
     list_channels_associated_with_channel_flow_request request;
     json_context ctx;
@@ -479,6 +838,17 @@ invoke_result invoke_list_channels_associated_with_channel_flow(client& c, const
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_channels_associated_with_channel_flow(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channels_associated_with_channel_flow_response>("ListChannelsAssociatedWithChannelFlow", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_channels_moderated_by_app_instance_user(client& c, const boost::json::value& input) {
@@ -494,6 +864,17 @@ invoke_result invoke_list_channels_moderated_by_app_instance_user(client& c, con
     co_return out;
 }
 
+result<boost::json::value> read_list_channels_moderated_by_app_instance_user(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_channels_moderated_by_app_instance_user_response>("ListChannelsModeratedByAppInstanceUser", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_list_sub_channels(client& c, const boost::json::value& input) {
     list_sub_channels_request request;
     json_context ctx;
@@ -505,6 +886,17 @@ invoke_result invoke_list_sub_channels(client& c, const boost::json::value& inpu
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_list_sub_channels(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_sub_channels_response>("ListSubChannels", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value& input) {
@@ -520,6 +912,17 @@ invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_list_tags_for_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<list_tags_for_resource_response>("ListTagsForResource", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_put_channel_expiration_settings(client& c, const boost::json::value& input) {
     put_channel_expiration_settings_request request;
     json_context ctx;
@@ -531,6 +934,17 @@ invoke_result invoke_put_channel_expiration_settings(client& c, const boost::jso
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_put_channel_expiration_settings(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<put_channel_expiration_settings_response>("PutChannelExpirationSettings", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_put_channel_membership_preferences(client& c, const boost::json::value& input) {
@@ -546,6 +960,17 @@ invoke_result invoke_put_channel_membership_preferences(client& c, const boost::
     co_return out;
 }
 
+result<boost::json::value> read_put_channel_membership_preferences(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<put_channel_membership_preferences_response>("PutChannelMembershipPreferences", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_put_messaging_streaming_configurations(client& c, const boost::json::value& input) {
     put_messaging_streaming_configurations_request request;
     json_context ctx;
@@ -557,6 +982,17 @@ invoke_result invoke_put_messaging_streaming_configurations(client& c, const boo
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_put_messaging_streaming_configurations(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<put_messaging_streaming_configurations_response>("PutMessagingStreamingConfigurations", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_redact_channel_message(client& c, const boost::json::value& input) {
@@ -572,6 +1008,17 @@ invoke_result invoke_redact_channel_message(client& c, const boost::json::value&
     co_return out;
 }
 
+result<boost::json::value> read_redact_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<redact_channel_message_response>("RedactChannelMessage", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_search_channels(client& c, const boost::json::value& input) {
     search_channels_request request;
     json_context ctx;
@@ -583,6 +1030,17 @@ invoke_result invoke_search_channels(client& c, const boost::json::value& input)
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_search_channels(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<search_channels_response>("SearchChannels", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_send_channel_message(client& c, const boost::json::value& input) {
@@ -598,6 +1056,17 @@ invoke_result invoke_send_channel_message(client& c, const boost::json::value& i
     co_return out;
 }
 
+result<boost::json::value> read_send_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<send_channel_message_response>("SendChannelMessage", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
     tag_resource_request request;
     json_context ctx;
@@ -609,6 +1078,14 @@ invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
     boost::json::value out;
     out.emplace_object();
     co_return out;
+}
+
+result<boost::json::value> read_tag_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
 }
 
 invoke_result invoke_untag_resource(client& c, const boost::json::value& input) {
@@ -624,6 +1101,14 @@ invoke_result invoke_untag_resource(client& c, const boost::json::value& input) 
     co_return out;
 }
 
+result<boost::json::value> read_untag_resource(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    out.emplace_object();
+    return out;
+}
+
 invoke_result invoke_update_channel(client& c, const boost::json::value& input) {
     update_channel_request request;
     json_context ctx;
@@ -635,6 +1120,17 @@ invoke_result invoke_update_channel(client& c, const boost::json::value& input) 
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_update_channel(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_channel_response>("UpdateChannel", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_update_channel_flow(client& c, const boost::json::value& input) {
@@ -650,6 +1146,17 @@ invoke_result invoke_update_channel_flow(client& c, const boost::json::value& in
     co_return out;
 }
 
+result<boost::json::value> read_update_channel_flow(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_channel_flow_response>("UpdateChannelFlow", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 invoke_result invoke_update_channel_message(client& c, const boost::json::value& input) {
     update_channel_message_request request;
     json_context ctx;
@@ -661,6 +1168,17 @@ invoke_result invoke_update_channel_message(client& c, const boost::json::value&
     boost::json::value out;
     to_json(out, *r);
     co_return out;
+}
+
+result<boost::json::value> read_update_channel_message(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_channel_message_response>("UpdateChannelMessage", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
 }
 
 invoke_result invoke_update_channel_read_marker(client& c, const boost::json::value& input) {
@@ -676,61 +1194,72 @@ invoke_result invoke_update_channel_read_marker(client& c, const boost::json::va
     co_return out;
 }
 
+result<boost::json::value> read_update_channel_read_marker(const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    auto parsed = parse_response<update_channel_read_marker_response>("UpdateChannelReadMarker", r);
+    if (!parsed)
+        return parsed.error();
+    to_json(out, *parsed);
+    return out;
+}
+
 } // namespace
 
 const std::vector<operation_entry<client>>& operation_table() {
     static const std::vector<operation_entry<client>> table{
-    {"AssociateChannelFlow", "associate-channel-flow", &invoke_associate_channel_flow, "", "", "", ""},
-    {"BatchCreateChannelMembership", "batch-create-channel-membership", &invoke_batch_create_channel_membership, "", "", "", ""},
-    {"ChannelFlowCallback", "channel-flow-callback", &invoke_channel_flow_callback, "", "", "", ""},
-    {"CreateChannel", "create-channel", &invoke_create_channel, "", "", "", ""},
-    {"CreateChannelBan", "create-channel-ban", &invoke_create_channel_ban, "", "", "", ""},
-    {"CreateChannelFlow", "create-channel-flow", &invoke_create_channel_flow, "", "", "", ""},
-    {"CreateChannelMembership", "create-channel-membership", &invoke_create_channel_membership, "", "", "", ""},
-    {"CreateChannelModerator", "create-channel-moderator", &invoke_create_channel_moderator, "", "", "", ""},
-    {"DeleteChannel", "delete-channel", &invoke_delete_channel, "", "", "", ""},
-    {"DeleteChannelBan", "delete-channel-ban", &invoke_delete_channel_ban, "", "", "", ""},
-    {"DeleteChannelFlow", "delete-channel-flow", &invoke_delete_channel_flow, "", "", "", ""},
-    {"DeleteChannelMembership", "delete-channel-membership", &invoke_delete_channel_membership, "", "", "", ""},
-    {"DeleteChannelMessage", "delete-channel-message", &invoke_delete_channel_message, "", "", "", ""},
-    {"DeleteChannelModerator", "delete-channel-moderator", &invoke_delete_channel_moderator, "", "", "", ""},
-    {"DeleteMessagingStreamingConfigurations", "delete-messaging-streaming-configurations", &invoke_delete_messaging_streaming_configurations, "", "", "", ""},
-    {"DescribeChannel", "describe-channel", &invoke_describe_channel, "", "", "", ""},
-    {"DescribeChannelBan", "describe-channel-ban", &invoke_describe_channel_ban, "", "", "", ""},
-    {"DescribeChannelFlow", "describe-channel-flow", &invoke_describe_channel_flow, "", "", "", ""},
-    {"DescribeChannelMembership", "describe-channel-membership", &invoke_describe_channel_membership, "", "", "", ""},
-    {"DescribeChannelMembershipForAppInstanceUser", "describe-channel-membership-for-app-instance-user", &invoke_describe_channel_membership_for_app_instance_user, "", "", "", ""},
-    {"DescribeChannelModeratedByAppInstanceUser", "describe-channel-moderated-by-app-instance-user", &invoke_describe_channel_moderated_by_app_instance_user, "", "", "", ""},
-    {"DescribeChannelModerator", "describe-channel-moderator", &invoke_describe_channel_moderator, "", "", "", ""},
-    {"DisassociateChannelFlow", "disassociate-channel-flow", &invoke_disassociate_channel_flow, "", "", "", ""},
-    {"GetChannelMembershipPreferences", "get-channel-membership-preferences", &invoke_get_channel_membership_preferences, "", "", "", ""},
-    {"GetChannelMessage", "get-channel-message", &invoke_get_channel_message, "", "", "", ""},
-    {"GetChannelMessageStatus", "get-channel-message-status", &invoke_get_channel_message_status, "", "", "", ""},
-    {"GetMessagingSessionEndpoint", "get-messaging-session-endpoint", &invoke_get_messaging_session_endpoint, "", "", "", ""},
-    {"GetMessagingStreamingConfigurations", "get-messaging-streaming-configurations", &invoke_get_messaging_streaming_configurations, "", "", "", ""},
-    {"ListChannelBans", "list-channel-bans", &invoke_list_channel_bans, "NextToken", "NextToken", "ChannelBans", "MaxResults"},
-    {"ListChannelFlows", "list-channel-flows", &invoke_list_channel_flows, "NextToken", "NextToken", "ChannelFlows", "MaxResults"},
-    {"ListChannelMemberships", "list-channel-memberships", &invoke_list_channel_memberships, "NextToken", "NextToken", "ChannelMemberships", "MaxResults"},
-    {"ListChannelMembershipsForAppInstanceUser", "list-channel-memberships-for-app-instance-user", &invoke_list_channel_memberships_for_app_instance_user, "NextToken", "NextToken", "ChannelMemberships", "MaxResults"},
-    {"ListChannelMessages", "list-channel-messages", &invoke_list_channel_messages, "NextToken", "NextToken", "ChannelMessages", "MaxResults"},
-    {"ListChannelModerators", "list-channel-moderators", &invoke_list_channel_moderators, "NextToken", "NextToken", "ChannelModerators", "MaxResults"},
-    {"ListChannels", "list-channels", &invoke_list_channels, "NextToken", "NextToken", "Channels", "MaxResults"},
-    {"ListChannelsAssociatedWithChannelFlow", "list-channels-associated-with-channel-flow", &invoke_list_channels_associated_with_channel_flow, "NextToken", "NextToken", "Channels", "MaxResults"},
-    {"ListChannelsModeratedByAppInstanceUser", "list-channels-moderated-by-app-instance-user", &invoke_list_channels_moderated_by_app_instance_user, "NextToken", "NextToken", "Channels", "MaxResults"},
-    {"ListSubChannels", "list-sub-channels", &invoke_list_sub_channels, "NextToken", "NextToken", "SubChannels", "MaxResults"},
-    {"ListTagsForResource", "list-tags-for-resource", &invoke_list_tags_for_resource, "", "", "", ""},
-    {"PutChannelExpirationSettings", "put-channel-expiration-settings", &invoke_put_channel_expiration_settings, "", "", "", ""},
-    {"PutChannelMembershipPreferences", "put-channel-membership-preferences", &invoke_put_channel_membership_preferences, "", "", "", ""},
-    {"PutMessagingStreamingConfigurations", "put-messaging-streaming-configurations", &invoke_put_messaging_streaming_configurations, "", "", "", ""},
-    {"RedactChannelMessage", "redact-channel-message", &invoke_redact_channel_message, "", "", "", ""},
-    {"SearchChannels", "search-channels", &invoke_search_channels, "NextToken", "NextToken", "Channels", "MaxResults"},
-    {"SendChannelMessage", "send-channel-message", &invoke_send_channel_message, "", "", "", ""},
-    {"TagResource", "tag-resource", &invoke_tag_resource, "", "", "", ""},
-    {"UntagResource", "untag-resource", &invoke_untag_resource, "", "", "", ""},
-    {"UpdateChannel", "update-channel", &invoke_update_channel, "", "", "", ""},
-    {"UpdateChannelFlow", "update-channel-flow", &invoke_update_channel_flow, "", "", "", ""},
-    {"UpdateChannelMessage", "update-channel-message", &invoke_update_channel_message, "", "", "", ""},
-    {"UpdateChannelReadMarker", "update-channel-read-marker", &invoke_update_channel_read_marker, "", "", "", ""},
+    {"AssociateChannelFlow", "associate-channel-flow", &invoke_associate_channel_flow, &read_associate_channel_flow, "", "", "", ""},
+    {"BatchCreateChannelMembership", "batch-create-channel-membership", &invoke_batch_create_channel_membership, &read_batch_create_channel_membership, "", "", "", ""},
+    {"ChannelFlowCallback", "channel-flow-callback", &invoke_channel_flow_callback, &read_channel_flow_callback, "", "", "", ""},
+    {"CreateChannel", "create-channel", &invoke_create_channel, &read_create_channel, "", "", "", ""},
+    {"CreateChannelBan", "create-channel-ban", &invoke_create_channel_ban, &read_create_channel_ban, "", "", "", ""},
+    {"CreateChannelFlow", "create-channel-flow", &invoke_create_channel_flow, &read_create_channel_flow, "", "", "", ""},
+    {"CreateChannelMembership", "create-channel-membership", &invoke_create_channel_membership, &read_create_channel_membership, "", "", "", ""},
+    {"CreateChannelModerator", "create-channel-moderator", &invoke_create_channel_moderator, &read_create_channel_moderator, "", "", "", ""},
+    {"DeleteChannel", "delete-channel", &invoke_delete_channel, &read_delete_channel, "", "", "", ""},
+    {"DeleteChannelBan", "delete-channel-ban", &invoke_delete_channel_ban, &read_delete_channel_ban, "", "", "", ""},
+    {"DeleteChannelFlow", "delete-channel-flow", &invoke_delete_channel_flow, &read_delete_channel_flow, "", "", "", ""},
+    {"DeleteChannelMembership", "delete-channel-membership", &invoke_delete_channel_membership, &read_delete_channel_membership, "", "", "", ""},
+    {"DeleteChannelMessage", "delete-channel-message", &invoke_delete_channel_message, &read_delete_channel_message, "", "", "", ""},
+    {"DeleteChannelModerator", "delete-channel-moderator", &invoke_delete_channel_moderator, &read_delete_channel_moderator, "", "", "", ""},
+    {"DeleteMessagingStreamingConfigurations", "delete-messaging-streaming-configurations", &invoke_delete_messaging_streaming_configurations, &read_delete_messaging_streaming_configurations, "", "", "", ""},
+    {"DescribeChannel", "describe-channel", &invoke_describe_channel, &read_describe_channel, "", "", "", ""},
+    {"DescribeChannelBan", "describe-channel-ban", &invoke_describe_channel_ban, &read_describe_channel_ban, "", "", "", ""},
+    {"DescribeChannelFlow", "describe-channel-flow", &invoke_describe_channel_flow, &read_describe_channel_flow, "", "", "", ""},
+    {"DescribeChannelMembership", "describe-channel-membership", &invoke_describe_channel_membership, &read_describe_channel_membership, "", "", "", ""},
+    {"DescribeChannelMembershipForAppInstanceUser", "describe-channel-membership-for-app-instance-user", &invoke_describe_channel_membership_for_app_instance_user, &read_describe_channel_membership_for_app_instance_user, "", "", "", ""},
+    {"DescribeChannelModeratedByAppInstanceUser", "describe-channel-moderated-by-app-instance-user", &invoke_describe_channel_moderated_by_app_instance_user, &read_describe_channel_moderated_by_app_instance_user, "", "", "", ""},
+    {"DescribeChannelModerator", "describe-channel-moderator", &invoke_describe_channel_moderator, &read_describe_channel_moderator, "", "", "", ""},
+    {"DisassociateChannelFlow", "disassociate-channel-flow", &invoke_disassociate_channel_flow, &read_disassociate_channel_flow, "", "", "", ""},
+    {"GetChannelMembershipPreferences", "get-channel-membership-preferences", &invoke_get_channel_membership_preferences, &read_get_channel_membership_preferences, "", "", "", ""},
+    {"GetChannelMessage", "get-channel-message", &invoke_get_channel_message, &read_get_channel_message, "", "", "", ""},
+    {"GetChannelMessageStatus", "get-channel-message-status", &invoke_get_channel_message_status, &read_get_channel_message_status, "", "", "", ""},
+    {"GetMessagingSessionEndpoint", "get-messaging-session-endpoint", &invoke_get_messaging_session_endpoint, &read_get_messaging_session_endpoint, "", "", "", ""},
+    {"GetMessagingStreamingConfigurations", "get-messaging-streaming-configurations", &invoke_get_messaging_streaming_configurations, &read_get_messaging_streaming_configurations, "", "", "", ""},
+    {"ListChannelBans", "list-channel-bans", &invoke_list_channel_bans, &read_list_channel_bans, "NextToken", "NextToken", "ChannelBans", "MaxResults"},
+    {"ListChannelFlows", "list-channel-flows", &invoke_list_channel_flows, &read_list_channel_flows, "NextToken", "NextToken", "ChannelFlows", "MaxResults"},
+    {"ListChannelMemberships", "list-channel-memberships", &invoke_list_channel_memberships, &read_list_channel_memberships, "NextToken", "NextToken", "ChannelMemberships", "MaxResults"},
+    {"ListChannelMembershipsForAppInstanceUser", "list-channel-memberships-for-app-instance-user", &invoke_list_channel_memberships_for_app_instance_user, &read_list_channel_memberships_for_app_instance_user, "NextToken", "NextToken", "ChannelMemberships", "MaxResults"},
+    {"ListChannelMessages", "list-channel-messages", &invoke_list_channel_messages, &read_list_channel_messages, "NextToken", "NextToken", "ChannelMessages", "MaxResults"},
+    {"ListChannelModerators", "list-channel-moderators", &invoke_list_channel_moderators, &read_list_channel_moderators, "NextToken", "NextToken", "ChannelModerators", "MaxResults"},
+    {"ListChannels", "list-channels", &invoke_list_channels, &read_list_channels, "NextToken", "NextToken", "Channels", "MaxResults"},
+    {"ListChannelsAssociatedWithChannelFlow", "list-channels-associated-with-channel-flow", &invoke_list_channels_associated_with_channel_flow, &read_list_channels_associated_with_channel_flow, "NextToken", "NextToken", "Channels", "MaxResults"},
+    {"ListChannelsModeratedByAppInstanceUser", "list-channels-moderated-by-app-instance-user", &invoke_list_channels_moderated_by_app_instance_user, &read_list_channels_moderated_by_app_instance_user, "NextToken", "NextToken", "Channels", "MaxResults"},
+    {"ListSubChannels", "list-sub-channels", &invoke_list_sub_channels, &read_list_sub_channels, "NextToken", "NextToken", "SubChannels", "MaxResults"},
+    {"ListTagsForResource", "list-tags-for-resource", &invoke_list_tags_for_resource, &read_list_tags_for_resource, "", "", "", ""},
+    {"PutChannelExpirationSettings", "put-channel-expiration-settings", &invoke_put_channel_expiration_settings, &read_put_channel_expiration_settings, "", "", "", ""},
+    {"PutChannelMembershipPreferences", "put-channel-membership-preferences", &invoke_put_channel_membership_preferences, &read_put_channel_membership_preferences, "", "", "", ""},
+    {"PutMessagingStreamingConfigurations", "put-messaging-streaming-configurations", &invoke_put_messaging_streaming_configurations, &read_put_messaging_streaming_configurations, "", "", "", ""},
+    {"RedactChannelMessage", "redact-channel-message", &invoke_redact_channel_message, &read_redact_channel_message, "", "", "", ""},
+    {"SearchChannels", "search-channels", &invoke_search_channels, &read_search_channels, "NextToken", "NextToken", "Channels", "MaxResults"},
+    {"SendChannelMessage", "send-channel-message", &invoke_send_channel_message, &read_send_channel_message, "", "", "", ""},
+    {"TagResource", "tag-resource", &invoke_tag_resource, &read_tag_resource, "", "", "", ""},
+    {"UntagResource", "untag-resource", &invoke_untag_resource, &read_untag_resource, "", "", "", ""},
+    {"UpdateChannel", "update-channel", &invoke_update_channel, &read_update_channel, "", "", "", ""},
+    {"UpdateChannelFlow", "update-channel-flow", &invoke_update_channel_flow, &read_update_channel_flow, "", "", "", ""},
+    {"UpdateChannelMessage", "update-channel-message", &invoke_update_channel_message, &read_update_channel_message, "", "", "", ""},
+    {"UpdateChannelReadMarker", "update-channel-read-marker", &invoke_update_channel_read_marker, &read_update_channel_read_marker, "", "", "", ""},
     };
     return table;
 }
