@@ -345,15 +345,15 @@ struct server::impl {
                 res.prepare_payload();
                 count("(too large)", res.result_int());
                 co_await bhttp::async_write(s, res, tuple_awaitable);
-                // A lingering close: stop sending, then read and discard what the client is still sending
-                // (at most 2 s, into one 64 KiB buffer), so that its kernel does not get a reset that would
-                // throw away our answer before the client reads it.
-                boost::system::error_code ignored;
-                beast::get_lowest_layer(s).socket().shutdown(asio::socket_base::shutdown_send, ignored);
-                beast::get_lowest_layer(s).expires_after(std::chrono::seconds(2));
+                // A lingering close: read and discard what the client is still sending, as raw bytes below
+                // TLS (at most 2 s, into one 64 KiB buffer), until it closes after reading our answer. Closing
+                // at once would make its kernel answer the unread bytes with a reset, which can destroy the
+                // answer before the client reads it.
+                auto& lowest = beast::get_lowest_layer(s);
+                lowest.expires_after(std::chrono::seconds(2));
                 std::vector<char> sink(64 * 1024);
                 for (;;) {
-                    auto [rec, rn] = co_await s.async_read_some(asio::buffer(sink), tuple_awaitable);
+                    auto [rec, rn] = co_await lowest.async_read_some(asio::buffer(sink), tuple_awaitable);
                     if (rec)
                         break;
                 }
