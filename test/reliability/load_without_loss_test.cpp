@@ -1,5 +1,5 @@
 // Load without loss: 20,000 SendChannelMessage calls from 1,000 concurrent coroutines against chime-local
-// answering 10% of requests with 503 and rate-limiting SendChannelMessage. Every call must end with a
+// answering 10% of requests with 503 and rate-limiting SendChannelMessage (for the first 2 s). Every call must end with a
 // result (success or a reported error); the messages chime-local stored must be exactly those of the calls
 // that reported success, none twice; and a messaging session connected throughout must receive each of
 // them exactly once.
@@ -97,10 +97,18 @@ BOOST_AUTO_TEST_CASE(twenty_thousand_sends_under_503s_and_a_rate_limit) {
         auto events = bob.events();
         co_await bob.start();
 
+        // 10% 503s throughout; for the first 2 s also a rate limit of 500 SendChannelMessage/s, below what
+        // any build (the sanitizer ones included) can send, so that throttling happens in every run.
         local::fault_options f;
         f.error_503 = 0.10;
-        f.per_operation["SendChannelMessage"] = local::rate_limit{.rate = 4000, .burst = 400};
+        f.per_operation["SendChannelMessage"] = local::rate_limit{.rate = 500, .burst = 50};
         local.server.set_faults(f);
+        asio::steady_timer lift(ex, 2s);
+        lift.async_wait([&local](boost::system::error_code) {
+            local::fault_options only_503;
+            only_503.error_503 = 0.10;
+            local.server.set_faults(only_503);
+        });
 
         // The senders' client: adaptive mode paces the throttled operation; the retry quota is raised
         // so that the 503s (2,000 expected) are retried rather than returned once the default 500
