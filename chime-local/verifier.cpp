@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <vector>
 
 namespace chime::local {
@@ -33,7 +34,12 @@ std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_
     const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month(unsigned(mo)), std::chrono::day(unsigned(d))};
     if (!ymd.ok())
         return std::nullopt;
-    return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(se);
+    const std::chrono::sys_seconds t = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+                                       std::chrono::seconds(se);
+    // system_clock counts nanoseconds from 1970 in a 64-bit integer: about the years 1678 to 2262.
+    if (std::abs(static_cast<double>(t.time_since_epoch().count())) > 9.0e9)
+        return std::nullopt; // e.g. the year 9999 would overflow it
+    return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t);
 }
 
 std::optional<auth_failure> check_time(std::chrono::system_clock::time_point signed_at,
@@ -232,9 +238,14 @@ std::optional<auth_failure> verifier::check_presigned(std::string_view method, s
         return incomplete("X-Amz-Credential '" + credential + "' is not ACCESSKEY/DATE/REGION/SERVICE/aws4_request.");
     if (auto f = check_scope(*sc, amz_date, access_key_id_))
         return f;
-    long secs = 0;
-    for (char c : expires)
-        secs = std::isdigit(static_cast<unsigned char>(c)) && secs < 1'000'000 ? secs * 10 + (c - '0') : -1'000'000;
+    long secs = expires.empty() ? -1 : 0; // -1: not a number of seconds in range
+    for (const char c : expires) {
+        if (!std::isdigit(static_cast<unsigned char>(c)) || secs >= 1'000'000) {
+            secs = -1; // (found by fuzz_local_front_door: a digit after a bad character used to overflow)
+            break;
+        }
+        secs = secs * 10 + (c - '0');
+    }
     if (secs < 1 || secs > 604800)
         return invalid("X-Amz-Expires must be 1 to 604800 seconds; it is '" + expires + "'.");
     if (*signed_at > now + max_skew)

@@ -82,14 +82,16 @@ bool read_value(const boost::json::value& v, time_point& out, json_context& ctx)
             out = *t;
             return true;
         }
-        return ctx.fail("expected an ISO-8601 time or epoch seconds");
+        return ctx.fail("expected an ISO-8601 time between the years 1685 and 2255, or epoch seconds");
     }
     double seconds;
     if (!read_value(v, seconds, ctx))
         return false;
-    // AWS writes at most millisecond precision; rounding keeps 1704164645.123 from becoming .122999.
-    out = time_point(duration_cast<system_clock::duration>(milliseconds(std::llround(seconds * 1000.0))));
-    return true;
+    if (auto t = from_epoch_seconds(seconds)) {
+        out = *t;
+        return true;
+    }
+    return ctx.fail("epoch seconds out of range (the years 1685 to 2255)");
 }
 
 void write_value(boost::json::value& out, const std::string& v, const json_options&, timestamp_format) { out = v; }

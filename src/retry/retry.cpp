@@ -1,5 +1,7 @@
 #include <chime/retry.hpp>
 
+#include "util/iso8601.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -44,7 +46,10 @@ std::optional<std::chrono::system_clock::time_point> http_date(std::string_view 
     const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     if (!end || *end != '\0')
         return std::nullopt;
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    const std::time_t t = timegm(&tm);
+    if (t == static_cast<std::time_t>(-1) || std::abs(static_cast<double>(t)) > detail::max_epoch_seconds)
+        return std::nullopt; // a year the clock's nanoseconds cannot hold
+    return std::chrono::system_clock::from_time_t(t);
 }
 
 } // namespace
@@ -59,7 +64,10 @@ std::optional<std::chrono::milliseconds> retry_after_hint(const http::response& 
     if (ra.empty())
         return std::nullopt;
     if (const auto secs = integer(ra))
-        return *secs >= 0 ? std::optional(std::chrono::milliseconds(*secs * 1000)) : std::nullopt;
+        // Capped at a day before scaling (the hint is clamped to 5 s beyond the backoff anyway), so that a
+        // huge value cannot overflow.
+        return *secs >= 0 ? std::optional(std::chrono::milliseconds(std::min<std::int64_t>(*secs, 86'400) * 1000))
+                          : std::nullopt;
     if (const auto at = http_date(ra)) {
         const auto d = std::chrono::duration_cast<std::chrono::milliseconds>(*at - now);
         return d.count() >= 0 ? std::optional(d) : std::nullopt;

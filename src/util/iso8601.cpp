@@ -1,5 +1,6 @@
 #include "util/iso8601.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace chime::detail {
@@ -61,8 +62,18 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
     }
     if (pos != s.size())
         return std::nullopt;
-    const auto tp = sys_days{ymd} + hours(h) + minutes(mi) + seconds(sec) - offset;
-    return time_point_cast<system_clock::duration>(tp + frac);
+    const sys_seconds tp = sys_days{ymd} + hours(h) + minutes(mi) + seconds(sec) - offset;
+    if (std::abs(static_cast<double>(tp.time_since_epoch().count())) > max_epoch_seconds)
+        return std::nullopt; // 4-digit years reach 9999; nanoseconds from 1970 only reach 2262
+    return time_point_cast<system_clock::duration>(tp) + frac;
+}
+
+std::optional<std::chrono::system_clock::time_point> from_epoch_seconds(double seconds) {
+    using namespace std::chrono;
+    if (!std::isfinite(seconds) || std::abs(seconds) > max_epoch_seconds)
+        return std::nullopt;
+    // AWS writes at most millisecond precision; rounding keeps 1704164645.123 from becoming .122999.
+    return system_clock::time_point(duration_cast<system_clock::duration>(milliseconds(std::llround(seconds * 1000.0))));
 }
 
 std::string format_iso8601(std::chrono::system_clock::time_point t) {

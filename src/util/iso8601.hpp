@@ -9,7 +9,16 @@
 
 namespace chime::detail {
 
+/// Seconds from the epoch that a system_clock::time_point (nanoseconds in libstdc++) can hold, with
+/// margin: about the years 1685 to 2255. Times outside are rejected rather than overflowing.
+inline constexpr double max_epoch_seconds = 9.0e9;
+
+/// Empty when `s` is not such a date-time, or lies outside ±max_epoch_seconds.
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s);
+
+/// Epoch seconds (fractions rounded to the millisecond, as AWS writes them) as a time point; empty when
+/// not finite or outside ±max_epoch_seconds.
+std::optional<std::chrono::system_clock::time_point> from_epoch_seconds(double seconds);
 
 /// 2026-11-22T10:00:00Z (fractional seconds only when non-zero, as milliseconds).
 std::string format_iso8601(std::chrono::system_clock::time_point t);

@@ -72,6 +72,9 @@ BOOST_AUTO_TEST_CASE(retry_after_hints_parse_and_clamp) {
     BOOST_TEST(!retry_after_hint(with_header("x-amz-retry-after", "-5"), now));
     BOOST_TEST(!retry_after_hint(with_header("x-amz-retry-after", "soon"), now));
     BOOST_TEST(!retry_after_hint(with_header("Other", "1"), now));
+    // Hostile values neither overflow (UBSan checks) nor mean anything beyond a day; the wait is clamped.
+    BOOST_TEST(retry_after_hint(with_header("Retry-After", "9223372036854775807"), now)->count() == 86'400'000);
+    BOOST_TEST(!retry_after_hint(with_header("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"), now));
 
     BOOST_TEST(with_hint(100ms, std::nullopt, 5s).count() == 100);
     BOOST_TEST(with_hint(100ms, 50ms, 5s).count() == 100);    // never shorter than the backoff

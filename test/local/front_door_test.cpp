@@ -138,6 +138,10 @@ BOOST_AUTO_TEST_CASE(malformed_authorization_headers) {
                      "SignedHeaders=host;x-amz-date, Signature=00") == "InvalidSignatureException");
     BOOST_TEST(check("AWS4-HMAC-SHA256 Credential=broken, SignedHeaders=host, Signature=00") ==
                "IncompleteSignatureException");
+    // Found by fuzz_local_front_door: a year the clock cannot hold is refused, not overflowed.
+    req.headers[1].value = "99991231T235959Z";
+    BOOST_TEST(check("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/99991231/us-east-1/chime/aws4_request, "
+                     "SignedHeaders=host;x-amz-date, Signature=00") == "IncompleteSignatureException");
 }
 
 BOOST_AUTO_TEST_CASE(presigned_urls_verify_and_expire) {
@@ -158,6 +162,11 @@ BOOST_AUTO_TEST_CASE(presigned_urls_verify_and_expire) {
     std::string tampered = target;
     tampered.replace(tampered.find("sessionId=1"), 11, "sessionId=2");
     BOOST_TEST(v.check_presigned("GET", tampered, "127.0.0.1:8443", t0)->code == "InvalidSignatureException");
+    // Found by fuzz_local_front_door: digits after a bad character in X-Amz-Expires used to overflow.
+    std::string expires = target;
+    expires.replace(expires.find("X-Amz-Expires=10"), 16, "X-Amz-Expires=1x00000000000000000000000");
+    const auto f = v.check_presigned("GET", expires, "127.0.0.1:8443", t0);
+    BOOST_TEST((f && f->message.starts_with("X-Amz-Expires must be 1 to 604800 seconds")));
 }
 
 BOOST_AUTO_TEST_CASE(errors_on_the_wire_and_unknown_routes) {

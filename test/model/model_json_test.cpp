@@ -90,6 +90,18 @@ BOOST_AUTO_TEST_CASE(errors_name_the_path) {
                "MaxResults: expected an integer");
     BOOST_TEST(parse_error<identity::list_app_instance_users_request>(R"({"MaxResults": 3000000000})") ==
                "MaxResults: integer out of range");
+    // Found by fuzz_responses and fuzz_session_events: times the clock cannot hold are errors, not overflow.
+    BOOST_TEST(parse_error<messaging::list_channel_messages_response>(
+                   R"({"ChannelMessages": [{"CreatedTimestamp": 65575451045}]})") ==
+               "ChannelMessages[0].CreatedTimestamp: epoch seconds out of range (the years 1685 to 2255)");
+    BOOST_TEST(parse_error<messaging::list_channel_messages_response>(
+                   R"({"ChannelMessages": [{"CreatedTimestamp": "9999-12-31T23:59:59Z"}]})").starts_with(
+        "ChannelMessages[0].CreatedTimestamp: expected an ISO-8601 time"));
+    BOOST_TEST(parse_error<messaging::list_channel_messages_response>(
+                   R"({"ChannelMessages": [{"CreatedTimestamp": -1e300}]})").find("out of range") != std::string::npos);
+    const auto edge = parse<messaging::list_channel_messages_response>(
+        R"({"ChannelMessages": [{"CreatedTimestamp": "2250-01-01T00:00:00Z"}, {"CreatedTimestamp": 8.9e9}]})");
+    BOOST_TEST(edge.channel_messages->size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(serializes_a_request_body_and_redacts) {
