@@ -507,7 +507,9 @@ BOOST_AUTO_TEST_CASE(stop_during_a_backoff_ends_at_once) {
         BOOST_TEST(r.index() == 0u); // not a minute later
         const auto seen = co_await until(events, msg::event_kind::stopped);
         BOOST_TEST(seen.back().close_code() == 1000);
-        BOOST_TEST(bob.stats().attempts == 1u);
+        // Full jitter may draw a backoff shorter than the 200 ms settle time (about 1 run in 300), so a
+        // second attempt may have begun; what matters is that stop() did not wait for a backoff.
+        BOOST_TEST(bob.stats().attempts <= 2u);
         for (int i = 0; i < 500 && !started; ++i) { // start() resumes on its own turn of the executor
             asio::steady_timer tick(ex, 10ms);
             co_await tick.async_wait(asio::use_awaitable);
