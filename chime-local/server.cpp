@@ -151,10 +151,37 @@ struct server::impl {
         return json::serialize(json::object{{"Code", code}, {"Message", message}});
     }
 
+    static bhttp::response<bhttp::string_body> error_response(unsigned status, std::string_view code, std::string_view message,
+                                                              unsigned version, bool keep_alive) {
+        auto res = json_response(status, error_body(code, message), version, keep_alive);
+        res.set("x-amzn-ErrorType", std::string(code) + ":");
+        return res;
+    }
+
     reply error(unsigned status, std::string_view code, std::string_view message, const bhttp::request<bhttp::string_body>& req) {
-        reply r{json_response(status, error_body(code, message), req.version(), req.keep_alive())};
-        r.res.set("x-amzn-ErrorType", std::string(code) + ":");
-        return r;
+        return reply{error_response(status, code, message, req.version(), req.keep_alive())};
+    }
+
+    // A request over the body or header limit: answered in AWS's error format before the rest is read,
+    // then a lingering close: what the client is still sending is read and discarded as raw bytes below
+    // TLS (at most 2 s, into one 64 KiB buffer) until it closes after reading the answer. Closing at once
+    // would make its kernel answer the unread bytes with a reset, which can destroy the answer unread.
+    template <class Stream>
+    asio::awaitable<void> refuse_oversized(Stream& s, bool body) {
+        auto res = body ? error_response(413, "RequestEntityTooLargeException", "The request body is larger than 1 MiB", 11, false)
+                        : error_response(431, "RequestHeaderFieldsTooLargeException",
+                                         "The request headers are larger than 8 KiB", 11, false);
+        res.set("x-amzn-RequestId", store::uuid_v4());
+        count("(too large)", res.result_int());
+        co_await bhttp::async_write(s, res, tuple_awaitable);
+        auto& lowest = beast::get_lowest_layer(s);
+        lowest.expires_after(std::chrono::seconds(2));
+        std::vector<char> sink(64 * 1024);
+        for (;;) {
+            auto [ec, n] = co_await lowest.async_read_some(asio::buffer(sink), tuple_awaitable);
+            if (ec)
+                co_return;
+        }
     }
 
     // The /_chime_local/ control routes: no signature, no rate limit, not counted.
@@ -330,33 +357,7 @@ struct server::impl {
             beast::get_lowest_layer(s).expires_after(read_timeout);
             auto [ec, n] = co_await bhttp::async_read(s, buffer, parser, tuple_awaitable);
             if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
-                // Refused before buffering more: an answer in AWS's error format, then the connection closes
-                // (the rest of the request is never read).
-                const bool body = ec == bhttp::error::body_limit;
-                bhttp::response<bhttp::string_body> res{body ? bhttp::status::payload_too_large
-                                                             : bhttp::status::request_header_fields_too_large, 11};
-                const char* code = body ? "RequestEntityTooLargeException" : "RequestHeaderFieldsTooLargeException";
-                res.set("x-amzn-ErrorType", code);
-                res.set("x-amzn-RequestId", store::uuid_v4());
-                res.set(bhttp::field::content_type, "application/json");
-                res.body() = std::string(R"({"Code":")") + code + R"(","Message":")" +
-                             (body ? "The request body is larger than 1 MiB" : "The request headers are larger than 8 KiB") + "\"}";
-                res.keep_alive(false);
-                res.prepare_payload();
-                count("(too large)", res.result_int());
-                co_await bhttp::async_write(s, res, tuple_awaitable);
-                // A lingering close: read and discard what the client is still sending, as raw bytes below
-                // TLS (at most 2 s, into one 64 KiB buffer), until it closes after reading our answer. Closing
-                // at once would make its kernel answer the unread bytes with a reset, which can destroy the
-                // answer before the client reads it.
-                auto& lowest = beast::get_lowest_layer(s);
-                lowest.expires_after(std::chrono::seconds(2));
-                std::vector<char> sink(64 * 1024);
-                for (;;) {
-                    auto [rec, rn] = co_await lowest.async_read_some(asio::buffer(sink), tuple_awaitable);
-                    if (rec)
-                        break;
-                }
+                co_await refuse_oversized(s, ec == bhttp::error::body_limit);
                 co_return;
             }
             if (ec)

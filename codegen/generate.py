@@ -623,14 +623,7 @@ def invoke_source(svc):
             out.append("    out.emplace_object();\n")
         out.append("    co_return out;\n}\n")
         out.append(f"\nresult<boost::json::value> read_{fn}(const http::response& r) {{\n"
-                   f"    if (r.status < 200 || r.status > 299)\n        return http::service_error(r);\n"
-                   f"    boost::json::value out;\n")
-        if res:
-            out.append(f"    auto parsed = parse_response<{res}>({cpp_string(op_name)}, r);\n"
-                       f"    if (!parsed)\n        return parsed.error();\n    to_json(out, *parsed);\n")
-        else:
-            out.append("    out.emplace_object();\n")
-        out.append("    return out;\n}\n")
+                   f"    return read_response_as_json<{res or 'void'}>({cpp_string(op_name)}, r);\n}}\n")
         p = pagination_for(svc, op_name, op, pages)
         def one(v):
             return v if isinstance(v, str) else ""

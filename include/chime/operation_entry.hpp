@@ -3,7 +3,6 @@
 /// One row of a generated client's operation table: how to call an operation by name with JSON.
 
 #include <chime/error.hpp>
-#include <chime/http/message.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/fwd.hpp>
@@ -12,6 +11,10 @@
 #include <vector>
 
 namespace chime {
+
+namespace http {
+struct response;
+}
 
 template <class Client>
 struct operation_entry {

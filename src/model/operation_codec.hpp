@@ -15,6 +15,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,25 @@ result<T> parse_response(std::string_view operation, const http::response& r) {
         return error(make_error_code(errc::bad_response),
                      diagnostics{std::string(operation) + ": unexpected response: " + ctx.error(), r.status, {},
                                  std::string(r.request_id())});
+    return out;
+}
+
+/// An operation table's `read_response`: a 2xx body read into `T` as the typed call reads it, then written
+/// back as JSON; any other status is the service error. `T = void` for operations without output.
+template <class T>
+result<boost::json::value> read_response_as_json(std::string_view operation, const http::response& r) {
+    if (r.status < 200 || r.status > 299)
+        return http::service_error(r);
+    boost::json::value out;
+    if constexpr (std::is_void_v<T>) {
+        (void)operation;
+        out.emplace_object();
+    } else {
+        auto parsed = parse_response<T>(operation, r);
+        if (!parsed)
+            return parsed.error();
+        to_json(out, *parsed);
+    }
     return out;
 }
 

@@ -47,7 +47,7 @@ std::optional<std::chrono::system_clock::time_point> http_date(std::string_view 
     if (!end || *end != '\0')
         return std::nullopt;
     const std::time_t t = timegm(&tm);
-    if (t == static_cast<std::time_t>(-1) || std::abs(static_cast<double>(t)) > detail::max_epoch_seconds)
+    if (t == static_cast<std::time_t>(-1) || !detail::within_clock_range(static_cast<double>(t)))
         return std::nullopt; // a year the clock's nanoseconds cannot hold
     return std::chrono::system_clock::from_time_t(t);
 }

@@ -63,14 +63,14 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
     if (pos != s.size())
         return std::nullopt;
     const sys_seconds tp = sys_days{ymd} + hours(h) + minutes(mi) + seconds(sec) - offset;
-    if (std::abs(static_cast<double>(tp.time_since_epoch().count())) > max_epoch_seconds)
+    if (!within_clock_range(static_cast<double>(tp.time_since_epoch().count())))
         return std::nullopt; // 4-digit years reach 9999; nanoseconds from 1970 only reach 2262
     return time_point_cast<system_clock::duration>(tp) + frac;
 }
 
 std::optional<std::chrono::system_clock::time_point> from_epoch_seconds(double seconds) {
     using namespace std::chrono;
-    if (!std::isfinite(seconds) || std::abs(seconds) > max_epoch_seconds)
+    if (!within_clock_range(seconds))
         return std::nullopt;
     // AWS writes at most millisecond precision; rounding keeps 1704164645.123 from becoming .122999.
     return system_clock::time_point(duration_cast<system_clock::duration>(milliseconds(std::llround(seconds * 1000.0))));

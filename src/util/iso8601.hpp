@@ -9,15 +9,16 @@
 
 namespace chime::detail {
 
-/// Seconds from the epoch that a system_clock::time_point (nanoseconds in libstdc++) can hold, with
-/// margin: about the years 1685 to 2255. Times outside are rejected rather than overflowing.
-inline constexpr double max_epoch_seconds = 9.0e9;
+/// Whether a time `epoch_seconds` from 1970 fits a system_clock::time_point (nanoseconds in libstdc++),
+/// with margin: about the years 1685 to 2255. Every parser of times checks it, so that a time outside is
+/// rejected rather than overflowing.
+inline bool within_clock_range(double epoch_seconds) { return epoch_seconds >= -9.0e9 && epoch_seconds <= 9.0e9; }
 
-/// Empty when `s` is not such a date-time, or lies outside ±max_epoch_seconds.
+/// Empty when `s` is not such a date-time, or is not within_clock_range.
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s);
 
 /// Epoch seconds (fractions rounded to the millisecond, as AWS writes them) as a time point; empty when
-/// not finite or outside ±max_epoch_seconds.
+/// not within_clock_range (NaN and infinities are not).
 std::optional<std::chrono::system_clock::time_point> from_epoch_seconds(double seconds);
 
 /// 2026-11-22T10:00:00Z (fractional seconds only when non-zero, as milliseconds).

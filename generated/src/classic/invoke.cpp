@@ -28,14 +28,7 @@ invoke_result invoke_list_rooms(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_list_rooms(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_rooms_response>("ListRooms", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_rooms_response>("ListRooms", r);
 }
 
 invoke_result invoke_create_room(client& c, const boost::json::value& input) {
@@ -52,14 +45,7 @@ invoke_result invoke_create_room(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_create_room(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_room_response>("CreateRoom", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_room_response>("CreateRoom", r);
 }
 
 invoke_result invoke_get_room(client& c, const boost::json::value& input) {
@@ -76,14 +62,7 @@ invoke_result invoke_get_room(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_get_room(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_room_response>("GetRoom", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_room_response>("GetRoom", r);
 }
 
 invoke_result invoke_update_room(client& c, const boost::json::value& input) {
@@ -100,14 +79,7 @@ invoke_result invoke_update_room(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_update_room(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_room_response>("UpdateRoom", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_room_response>("UpdateRoom", r);
 }
 
 invoke_result invoke_delete_room(client& c, const boost::json::value& input) {
@@ -124,11 +96,7 @@ invoke_result invoke_delete_room(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_delete_room(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteRoom", r);
 }
 
 invoke_result invoke_create_room_membership(client& c, const boost::json::value& input) {
@@ -145,14 +113,7 @@ invoke_result invoke_create_room_membership(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_create_room_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_room_membership_response>("CreateRoomMembership", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_room_membership_response>("CreateRoomMembership", r);
 }
 
 invoke_result invoke_batch_create_room_membership(client& c, const boost::json::value& input) {
@@ -169,14 +130,7 @@ invoke_result invoke_batch_create_room_membership(client& c, const boost::json::
 }
 
 result<boost::json::value> read_batch_create_room_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<batch_create_room_membership_response>("BatchCreateRoomMembership", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<batch_create_room_membership_response>("BatchCreateRoomMembership", r);
 }
 
 invoke_result invoke_update_room_membership(client& c, const boost::json::value& input) {
@@ -193,14 +147,7 @@ invoke_result invoke_update_room_membership(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_update_room_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_room_membership_response>("UpdateRoomMembership", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_room_membership_response>("UpdateRoomMembership", r);
 }
 
 invoke_result invoke_delete_room_membership(client& c, const boost::json::value& input) {
@@ -217,11 +164,7 @@ invoke_result invoke_delete_room_membership(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_delete_room_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteRoomMembership", r);
 }
 
 invoke_result invoke_list_room_memberships(client& c, const boost::json::value& input) {
@@ -238,14 +181,7 @@ invoke_result invoke_list_room_memberships(client& c, const boost::json::value& 
 }
 
 result<boost::json::value> read_list_room_memberships(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_room_memberships_response>("ListRoomMemberships", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_room_memberships_response>("ListRoomMemberships", r);
 }
 
 invoke_result invoke_create_meeting(client& c, const boost::json::value& input) {
@@ -262,14 +198,7 @@ invoke_result invoke_create_meeting(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_create_meeting(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_meeting_response>("CreateMeeting", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_meeting_response>("CreateMeeting", r);
 }
 
 invoke_result invoke_get_meeting(client& c, const boost::json::value& input) {
@@ -286,14 +215,7 @@ invoke_result invoke_get_meeting(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_get_meeting(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_meeting_response>("GetMeeting", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_meeting_response>("GetMeeting", r);
 }
 
 invoke_result invoke_delete_meeting(client& c, const boost::json::value& input) {
@@ -310,11 +232,7 @@ invoke_result invoke_delete_meeting(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_delete_meeting(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteMeeting", r);
 }
 
 invoke_result invoke_list_meetings(client& c, const boost::json::value& input) {
@@ -331,14 +249,7 @@ invoke_result invoke_list_meetings(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_list_meetings(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_meetings_response>("ListMeetings", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_meetings_response>("ListMeetings", r);
 }
 
 invoke_result invoke_create_attendee(client& c, const boost::json::value& input) {
@@ -355,14 +266,7 @@ invoke_result invoke_create_attendee(client& c, const boost::json::value& input)
 }
 
 result<boost::json::value> read_create_attendee(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_attendee_response>("CreateAttendee", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_attendee_response>("CreateAttendee", r);
 }
 
 invoke_result invoke_batch_create_attendee(client& c, const boost::json::value& input) {
@@ -379,14 +283,7 @@ invoke_result invoke_batch_create_attendee(client& c, const boost::json::value& 
 }
 
 result<boost::json::value> read_batch_create_attendee(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<batch_create_attendee_response>("BatchCreateAttendee", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<batch_create_attendee_response>("BatchCreateAttendee", r);
 }
 
 invoke_result invoke_get_attendee(client& c, const boost::json::value& input) {
@@ -403,14 +300,7 @@ invoke_result invoke_get_attendee(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_get_attendee(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_attendee_response>("GetAttendee", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_attendee_response>("GetAttendee", r);
 }
 
 invoke_result invoke_delete_attendee(client& c, const boost::json::value& input) {
@@ -427,11 +317,7 @@ invoke_result invoke_delete_attendee(client& c, const boost::json::value& input)
 }
 
 result<boost::json::value> read_delete_attendee(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteAttendee", r);
 }
 
 invoke_result invoke_list_attendees(client& c, const boost::json::value& input) {
@@ -448,14 +334,7 @@ invoke_result invoke_list_attendees(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_list_attendees(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_attendees_response>("ListAttendees", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_attendees_response>("ListAttendees", r);
 }
 
 invoke_result invoke_create_app_instance(client& c, const boost::json::value& input) {
@@ -472,14 +351,7 @@ invoke_result invoke_create_app_instance(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_create_app_instance(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_app_instance_response>("CreateAppInstance", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_app_instance_response>("CreateAppInstance", r);
 }
 
 invoke_result invoke_create_app_instance_user(client& c, const boost::json::value& input) {
@@ -496,14 +368,7 @@ invoke_result invoke_create_app_instance_user(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_create_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_app_instance_user_response>("CreateAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_app_instance_user_response>("CreateAppInstanceUser", r);
 }
 
 invoke_result invoke_create_channel(client& c, const boost::json::value& input) {
@@ -520,14 +385,7 @@ invoke_result invoke_create_channel(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_create_channel(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_response>("CreateChannel", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_response>("CreateChannel", r);
 }
 
 invoke_result invoke_update_channel(client& c, const boost::json::value& input) {
@@ -544,14 +402,7 @@ invoke_result invoke_update_channel(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_update_channel(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_channel_response>("UpdateChannel", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_channel_response>("UpdateChannel", r);
 }
 
 invoke_result invoke_delete_channel(client& c, const boost::json::value& input) {
@@ -568,11 +419,7 @@ invoke_result invoke_delete_channel(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_delete_channel(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannel", r);
 }
 
 invoke_result invoke_describe_channel(client& c, const boost::json::value& input) {
@@ -589,14 +436,7 @@ invoke_result invoke_describe_channel(client& c, const boost::json::value& input
 }
 
 result<boost::json::value> read_describe_channel(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_response>("DescribeChannel", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_response>("DescribeChannel", r);
 }
 
 invoke_result invoke_list_channels(client& c, const boost::json::value& input) {
@@ -613,14 +453,7 @@ invoke_result invoke_list_channels(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_list_channels(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channels_response>("ListChannels", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channels_response>("ListChannels", r);
 }
 
 invoke_result invoke_create_channel_ban(client& c, const boost::json::value& input) {
@@ -637,14 +470,7 @@ invoke_result invoke_create_channel_ban(client& c, const boost::json::value& inp
 }
 
 result<boost::json::value> read_create_channel_ban(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_ban_response>("CreateChannelBan", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_ban_response>("CreateChannelBan", r);
 }
 
 invoke_result invoke_delete_channel_ban(client& c, const boost::json::value& input) {
@@ -661,11 +487,7 @@ invoke_result invoke_delete_channel_ban(client& c, const boost::json::value& inp
 }
 
 result<boost::json::value> read_delete_channel_ban(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelBan", r);
 }
 
 invoke_result invoke_describe_channel_ban(client& c, const boost::json::value& input) {
@@ -682,14 +504,7 @@ invoke_result invoke_describe_channel_ban(client& c, const boost::json::value& i
 }
 
 result<boost::json::value> read_describe_channel_ban(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_ban_response>("DescribeChannelBan", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_ban_response>("DescribeChannelBan", r);
 }
 
 invoke_result invoke_list_channel_bans(client& c, const boost::json::value& input) {
@@ -706,14 +521,7 @@ invoke_result invoke_list_channel_bans(client& c, const boost::json::value& inpu
 }
 
 result<boost::json::value> read_list_channel_bans(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_bans_response>("ListChannelBans", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_bans_response>("ListChannelBans", r);
 }
 
 invoke_result invoke_create_channel_membership(client& c, const boost::json::value& input) {
@@ -730,14 +538,7 @@ invoke_result invoke_create_channel_membership(client& c, const boost::json::val
 }
 
 result<boost::json::value> read_create_channel_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_membership_response>("CreateChannelMembership", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_membership_response>("CreateChannelMembership", r);
 }
 
 invoke_result invoke_delete_channel_membership(client& c, const boost::json::value& input) {
@@ -754,11 +555,7 @@ invoke_result invoke_delete_channel_membership(client& c, const boost::json::val
 }
 
 result<boost::json::value> read_delete_channel_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelMembership", r);
 }
 
 invoke_result invoke_describe_channel_membership(client& c, const boost::json::value& input) {
@@ -775,14 +572,7 @@ invoke_result invoke_describe_channel_membership(client& c, const boost::json::v
 }
 
 result<boost::json::value> read_describe_channel_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_membership_response>("DescribeChannelMembership", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_membership_response>("DescribeChannelMembership", r);
 }
 
 invoke_result invoke_list_channel_memberships(client& c, const boost::json::value& input) {
@@ -799,14 +589,7 @@ invoke_result invoke_list_channel_memberships(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_list_channel_memberships(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_memberships_response>("ListChannelMemberships", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_memberships_response>("ListChannelMemberships", r);
 }
 
 invoke_result invoke_describe_channel_membership_for_app_instance_user(client& c, const boost::json::value& input) {
@@ -823,14 +606,7 @@ invoke_result invoke_describe_channel_membership_for_app_instance_user(client& c
 }
 
 result<boost::json::value> read_describe_channel_membership_for_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_membership_for_app_instance_user_response>("DescribeChannelMembershipForAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_membership_for_app_instance_user_response>("DescribeChannelMembershipForAppInstanceUser", r);
 }
 
 invoke_result invoke_list_channel_memberships_for_app_instance_user(client& c, const boost::json::value& input) {
@@ -847,14 +623,7 @@ invoke_result invoke_list_channel_memberships_for_app_instance_user(client& c, c
 }
 
 result<boost::json::value> read_list_channel_memberships_for_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_memberships_for_app_instance_user_response>("ListChannelMembershipsForAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_memberships_for_app_instance_user_response>("ListChannelMembershipsForAppInstanceUser", r);
 }
 
 invoke_result invoke_create_channel_moderator(client& c, const boost::json::value& input) {
@@ -871,14 +640,7 @@ invoke_result invoke_create_channel_moderator(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_create_channel_moderator(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_moderator_response>("CreateChannelModerator", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_moderator_response>("CreateChannelModerator", r);
 }
 
 invoke_result invoke_delete_channel_moderator(client& c, const boost::json::value& input) {
@@ -895,11 +657,7 @@ invoke_result invoke_delete_channel_moderator(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_delete_channel_moderator(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelModerator", r);
 }
 
 invoke_result invoke_describe_channel_moderator(client& c, const boost::json::value& input) {
@@ -916,14 +674,7 @@ invoke_result invoke_describe_channel_moderator(client& c, const boost::json::va
 }
 
 result<boost::json::value> read_describe_channel_moderator(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_moderator_response>("DescribeChannelModerator", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_moderator_response>("DescribeChannelModerator", r);
 }
 
 invoke_result invoke_list_channel_moderators(client& c, const boost::json::value& input) {
@@ -940,14 +691,7 @@ invoke_result invoke_list_channel_moderators(client& c, const boost::json::value
 }
 
 result<boost::json::value> read_list_channel_moderators(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_moderators_response>("ListChannelModerators", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_moderators_response>("ListChannelModerators", r);
 }
 
 invoke_result invoke_describe_channel_moderated_by_app_instance_user(client& c, const boost::json::value& input) {
@@ -964,14 +708,7 @@ invoke_result invoke_describe_channel_moderated_by_app_instance_user(client& c, 
 }
 
 result<boost::json::value> read_describe_channel_moderated_by_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_moderated_by_app_instance_user_response>("DescribeChannelModeratedByAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_moderated_by_app_instance_user_response>("DescribeChannelModeratedByAppInstanceUser", r);
 }
 
 invoke_result invoke_list_channels_moderated_by_app_instance_user(client& c, const boost::json::value& input) {
@@ -988,14 +725,7 @@ invoke_result invoke_list_channels_moderated_by_app_instance_user(client& c, con
 }
 
 result<boost::json::value> read_list_channels_moderated_by_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channels_moderated_by_app_instance_user_response>("ListChannelsModeratedByAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channels_moderated_by_app_instance_user_response>("ListChannelsModeratedByAppInstanceUser", r);
 }
 
 invoke_result invoke_send_channel_message(client& c, const boost::json::value& input) {
@@ -1012,14 +742,7 @@ invoke_result invoke_send_channel_message(client& c, const boost::json::value& i
 }
 
 result<boost::json::value> read_send_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<send_channel_message_response>("SendChannelMessage", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<send_channel_message_response>("SendChannelMessage", r);
 }
 
 invoke_result invoke_get_channel_message(client& c, const boost::json::value& input) {
@@ -1036,14 +759,7 @@ invoke_result invoke_get_channel_message(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_get_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_channel_message_response>("GetChannelMessage", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_channel_message_response>("GetChannelMessage", r);
 }
 
 invoke_result invoke_update_channel_message(client& c, const boost::json::value& input) {
@@ -1060,14 +776,7 @@ invoke_result invoke_update_channel_message(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_update_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_channel_message_response>("UpdateChannelMessage", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_channel_message_response>("UpdateChannelMessage", r);
 }
 
 invoke_result invoke_delete_channel_message(client& c, const boost::json::value& input) {
@@ -1084,11 +793,7 @@ invoke_result invoke_delete_channel_message(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_delete_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelMessage", r);
 }
 
 invoke_result invoke_redact_channel_message(client& c, const boost::json::value& input) {
@@ -1105,14 +810,7 @@ invoke_result invoke_redact_channel_message(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_redact_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<redact_channel_message_response>("RedactChannelMessage", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<redact_channel_message_response>("RedactChannelMessage", r);
 }
 
 invoke_result invoke_list_channel_messages(client& c, const boost::json::value& input) {
@@ -1129,14 +827,7 @@ invoke_result invoke_list_channel_messages(client& c, const boost::json::value& 
 }
 
 result<boost::json::value> read_list_channel_messages(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_messages_response>("ListChannelMessages", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_messages_response>("ListChannelMessages", r);
 }
 
 invoke_result invoke_update_channel_read_marker(client& c, const boost::json::value& input) {
@@ -1153,14 +844,7 @@ invoke_result invoke_update_channel_read_marker(client& c, const boost::json::va
 }
 
 result<boost::json::value> read_update_channel_read_marker(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_channel_read_marker_response>("UpdateChannelReadMarker", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_channel_read_marker_response>("UpdateChannelReadMarker", r);
 }
 
 invoke_result invoke_create_account(client& c, const boost::json::value& input) {
@@ -1177,14 +861,7 @@ invoke_result invoke_create_account(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_create_account(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_account_response>("CreateAccount", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_account_response>("CreateAccount", r);
 }
 
 invoke_result invoke_get_account(client& c, const boost::json::value& input) {
@@ -1201,14 +878,7 @@ invoke_result invoke_get_account(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_get_account(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_account_response>("GetAccount", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_account_response>("GetAccount", r);
 }
 
 invoke_result invoke_list_accounts(client& c, const boost::json::value& input) {
@@ -1225,14 +895,7 @@ invoke_result invoke_list_accounts(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_list_accounts(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_accounts_response>("ListAccounts", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_accounts_response>("ListAccounts", r);
 }
 
 invoke_result invoke_delete_account(client& c, const boost::json::value& input) {
@@ -1249,14 +912,7 @@ invoke_result invoke_delete_account(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_delete_account(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<delete_account_response>("DeleteAccount", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<delete_account_response>("DeleteAccount", r);
 }
 
 invoke_result invoke_create_user(client& c, const boost::json::value& input) {
@@ -1273,14 +929,7 @@ invoke_result invoke_create_user(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_create_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_user_response>("CreateUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_user_response>("CreateUser", r);
 }
 
 invoke_result invoke_get_user(client& c, const boost::json::value& input) {
@@ -1297,14 +946,7 @@ invoke_result invoke_get_user(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_get_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_user_response>("GetUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_user_response>("GetUser", r);
 }
 
 invoke_result invoke_list_users(client& c, const boost::json::value& input) {
@@ -1321,14 +963,7 @@ invoke_result invoke_list_users(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_list_users(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_users_response>("ListUsers", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_users_response>("ListUsers", r);
 }
 
 invoke_result invoke_create_bot(client& c, const boost::json::value& input) {
@@ -1345,14 +980,7 @@ invoke_result invoke_create_bot(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_create_bot(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_bot_response>("CreateBot", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_bot_response>("CreateBot", r);
 }
 
 invoke_result invoke_get_bot(client& c, const boost::json::value& input) {
@@ -1369,14 +997,7 @@ invoke_result invoke_get_bot(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_get_bot(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_bot_response>("GetBot", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_bot_response>("GetBot", r);
 }
 
 invoke_result invoke_list_bots(client& c, const boost::json::value& input) {
@@ -1393,14 +1014,7 @@ invoke_result invoke_list_bots(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_list_bots(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_bots_response>("ListBots", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_bots_response>("ListBots", r);
 }
 
 invoke_result invoke_get_messaging_session_endpoint(client& c, const boost::json::value& input) {
@@ -1417,14 +1031,7 @@ invoke_result invoke_get_messaging_session_endpoint(client& c, const boost::json
 }
 
 result<boost::json::value> read_get_messaging_session_endpoint(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_messaging_session_endpoint_response>("GetMessagingSessionEndpoint", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_messaging_session_endpoint_response>("GetMessagingSessionEndpoint", r);
 }
 
 } // namespace

@@ -28,14 +28,7 @@ invoke_result invoke_create_app_instance(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_create_app_instance(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_app_instance_response>("CreateAppInstance", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_app_instance_response>("CreateAppInstance", r);
 }
 
 invoke_result invoke_create_app_instance_admin(client& c, const boost::json::value& input) {
@@ -52,14 +45,7 @@ invoke_result invoke_create_app_instance_admin(client& c, const boost::json::val
 }
 
 result<boost::json::value> read_create_app_instance_admin(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_app_instance_admin_response>("CreateAppInstanceAdmin", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_app_instance_admin_response>("CreateAppInstanceAdmin", r);
 }
 
 invoke_result invoke_create_app_instance_bot(client& c, const boost::json::value& input) {
@@ -76,14 +62,7 @@ invoke_result invoke_create_app_instance_bot(client& c, const boost::json::value
 }
 
 result<boost::json::value> read_create_app_instance_bot(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_app_instance_bot_response>("CreateAppInstanceBot", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_app_instance_bot_response>("CreateAppInstanceBot", r);
 }
 
 invoke_result invoke_create_app_instance_user(client& c, const boost::json::value& input) {
@@ -100,14 +79,7 @@ invoke_result invoke_create_app_instance_user(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_create_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_app_instance_user_response>("CreateAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_app_instance_user_response>("CreateAppInstanceUser", r);
 }
 
 invoke_result invoke_delete_app_instance(client& c, const boost::json::value& input) {
@@ -124,11 +96,7 @@ invoke_result invoke_delete_app_instance(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_delete_app_instance(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteAppInstance", r);
 }
 
 invoke_result invoke_delete_app_instance_admin(client& c, const boost::json::value& input) {
@@ -145,11 +113,7 @@ invoke_result invoke_delete_app_instance_admin(client& c, const boost::json::val
 }
 
 result<boost::json::value> read_delete_app_instance_admin(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteAppInstanceAdmin", r);
 }
 
 invoke_result invoke_delete_app_instance_bot(client& c, const boost::json::value& input) {
@@ -166,11 +130,7 @@ invoke_result invoke_delete_app_instance_bot(client& c, const boost::json::value
 }
 
 result<boost::json::value> read_delete_app_instance_bot(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteAppInstanceBot", r);
 }
 
 invoke_result invoke_delete_app_instance_user(client& c, const boost::json::value& input) {
@@ -187,11 +147,7 @@ invoke_result invoke_delete_app_instance_user(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_delete_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteAppInstanceUser", r);
 }
 
 invoke_result invoke_deregister_app_instance_user_endpoint(client& c, const boost::json::value& input) {
@@ -208,11 +164,7 @@ invoke_result invoke_deregister_app_instance_user_endpoint(client& c, const boos
 }
 
 result<boost::json::value> read_deregister_app_instance_user_endpoint(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeregisterAppInstanceUserEndpoint", r);
 }
 
 invoke_result invoke_describe_app_instance(client& c, const boost::json::value& input) {
@@ -229,14 +181,7 @@ invoke_result invoke_describe_app_instance(client& c, const boost::json::value& 
 }
 
 result<boost::json::value> read_describe_app_instance(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_app_instance_response>("DescribeAppInstance", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_app_instance_response>("DescribeAppInstance", r);
 }
 
 invoke_result invoke_describe_app_instance_admin(client& c, const boost::json::value& input) {
@@ -253,14 +198,7 @@ invoke_result invoke_describe_app_instance_admin(client& c, const boost::json::v
 }
 
 result<boost::json::value> read_describe_app_instance_admin(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_app_instance_admin_response>("DescribeAppInstanceAdmin", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_app_instance_admin_response>("DescribeAppInstanceAdmin", r);
 }
 
 invoke_result invoke_describe_app_instance_bot(client& c, const boost::json::value& input) {
@@ -277,14 +215,7 @@ invoke_result invoke_describe_app_instance_bot(client& c, const boost::json::val
 }
 
 result<boost::json::value> read_describe_app_instance_bot(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_app_instance_bot_response>("DescribeAppInstanceBot", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_app_instance_bot_response>("DescribeAppInstanceBot", r);
 }
 
 invoke_result invoke_describe_app_instance_user(client& c, const boost::json::value& input) {
@@ -301,14 +232,7 @@ invoke_result invoke_describe_app_instance_user(client& c, const boost::json::va
 }
 
 result<boost::json::value> read_describe_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_app_instance_user_response>("DescribeAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_app_instance_user_response>("DescribeAppInstanceUser", r);
 }
 
 invoke_result invoke_describe_app_instance_user_endpoint(client& c, const boost::json::value& input) {
@@ -325,14 +249,7 @@ invoke_result invoke_describe_app_instance_user_endpoint(client& c, const boost:
 }
 
 result<boost::json::value> read_describe_app_instance_user_endpoint(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_app_instance_user_endpoint_response>("DescribeAppInstanceUserEndpoint", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_app_instance_user_endpoint_response>("DescribeAppInstanceUserEndpoint", r);
 }
 
 invoke_result invoke_get_app_instance_retention_settings(client& c, const boost::json::value& input) {
@@ -349,14 +266,7 @@ invoke_result invoke_get_app_instance_retention_settings(client& c, const boost:
 }
 
 result<boost::json::value> read_get_app_instance_retention_settings(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_app_instance_retention_settings_response>("GetAppInstanceRetentionSettings", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_app_instance_retention_settings_response>("GetAppInstanceRetentionSettings", r);
 }
 
 invoke_result invoke_list_app_instance_admins(client& c, const boost::json::value& input) {
@@ -373,14 +283,7 @@ invoke_result invoke_list_app_instance_admins(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_list_app_instance_admins(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_app_instance_admins_response>("ListAppInstanceAdmins", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_app_instance_admins_response>("ListAppInstanceAdmins", r);
 }
 
 invoke_result invoke_list_app_instance_bots(client& c, const boost::json::value& input) {
@@ -397,14 +300,7 @@ invoke_result invoke_list_app_instance_bots(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_list_app_instance_bots(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_app_instance_bots_response>("ListAppInstanceBots", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_app_instance_bots_response>("ListAppInstanceBots", r);
 }
 
 invoke_result invoke_list_app_instance_user_endpoints(client& c, const boost::json::value& input) {
@@ -421,14 +317,7 @@ invoke_result invoke_list_app_instance_user_endpoints(client& c, const boost::js
 }
 
 result<boost::json::value> read_list_app_instance_user_endpoints(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_app_instance_user_endpoints_response>("ListAppInstanceUserEndpoints", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_app_instance_user_endpoints_response>("ListAppInstanceUserEndpoints", r);
 }
 
 invoke_result invoke_list_app_instance_users(client& c, const boost::json::value& input) {
@@ -445,14 +334,7 @@ invoke_result invoke_list_app_instance_users(client& c, const boost::json::value
 }
 
 result<boost::json::value> read_list_app_instance_users(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_app_instance_users_response>("ListAppInstanceUsers", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_app_instance_users_response>("ListAppInstanceUsers", r);
 }
 
 invoke_result invoke_list_app_instances(client& c, const boost::json::value& input) {
@@ -469,14 +351,7 @@ invoke_result invoke_list_app_instances(client& c, const boost::json::value& inp
 }
 
 result<boost::json::value> read_list_app_instances(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_app_instances_response>("ListAppInstances", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_app_instances_response>("ListAppInstances", r);
 }
 
 invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value& input) {
@@ -493,14 +368,7 @@ invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_list_tags_for_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_tags_for_resource_response>("ListTagsForResource", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_tags_for_resource_response>("ListTagsForResource", r);
 }
 
 invoke_result invoke_put_app_instance_retention_settings(client& c, const boost::json::value& input) {
@@ -517,14 +385,7 @@ invoke_result invoke_put_app_instance_retention_settings(client& c, const boost:
 }
 
 result<boost::json::value> read_put_app_instance_retention_settings(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<put_app_instance_retention_settings_response>("PutAppInstanceRetentionSettings", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<put_app_instance_retention_settings_response>("PutAppInstanceRetentionSettings", r);
 }
 
 invoke_result invoke_put_app_instance_user_expiration_settings(client& c, const boost::json::value& input) {
@@ -541,14 +402,7 @@ invoke_result invoke_put_app_instance_user_expiration_settings(client& c, const 
 }
 
 result<boost::json::value> read_put_app_instance_user_expiration_settings(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<put_app_instance_user_expiration_settings_response>("PutAppInstanceUserExpirationSettings", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<put_app_instance_user_expiration_settings_response>("PutAppInstanceUserExpirationSettings", r);
 }
 
 invoke_result invoke_register_app_instance_user_endpoint(client& c, const boost::json::value& input) {
@@ -565,14 +419,7 @@ invoke_result invoke_register_app_instance_user_endpoint(client& c, const boost:
 }
 
 result<boost::json::value> read_register_app_instance_user_endpoint(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<register_app_instance_user_endpoint_response>("RegisterAppInstanceUserEndpoint", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<register_app_instance_user_endpoint_response>("RegisterAppInstanceUserEndpoint", r);
 }
 
 invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
@@ -589,11 +436,7 @@ invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_tag_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("TagResource", r);
 }
 
 invoke_result invoke_untag_resource(client& c, const boost::json::value& input) {
@@ -610,11 +453,7 @@ invoke_result invoke_untag_resource(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_untag_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("UntagResource", r);
 }
 
 invoke_result invoke_update_app_instance(client& c, const boost::json::value& input) {
@@ -631,14 +470,7 @@ invoke_result invoke_update_app_instance(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_update_app_instance(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_app_instance_response>("UpdateAppInstance", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_app_instance_response>("UpdateAppInstance", r);
 }
 
 invoke_result invoke_update_app_instance_bot(client& c, const boost::json::value& input) {
@@ -655,14 +487,7 @@ invoke_result invoke_update_app_instance_bot(client& c, const boost::json::value
 }
 
 result<boost::json::value> read_update_app_instance_bot(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_app_instance_bot_response>("UpdateAppInstanceBot", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_app_instance_bot_response>("UpdateAppInstanceBot", r);
 }
 
 invoke_result invoke_update_app_instance_user(client& c, const boost::json::value& input) {
@@ -679,14 +504,7 @@ invoke_result invoke_update_app_instance_user(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_update_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_app_instance_user_response>("UpdateAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_app_instance_user_response>("UpdateAppInstanceUser", r);
 }
 
 invoke_result invoke_update_app_instance_user_endpoint(client& c, const boost::json::value& input) {
@@ -703,14 +521,7 @@ invoke_result invoke_update_app_instance_user_endpoint(client& c, const boost::j
 }
 
 result<boost::json::value> read_update_app_instance_user_endpoint(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_app_instance_user_endpoint_response>("UpdateAppInstanceUserEndpoint", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_app_instance_user_endpoint_response>("UpdateAppInstanceUserEndpoint", r);
 }
 
 } // namespace

@@ -28,14 +28,7 @@ invoke_result invoke_batch_create_attendee(client& c, const boost::json::value& 
 }
 
 result<boost::json::value> read_batch_create_attendee(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<batch_create_attendee_response>("BatchCreateAttendee", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<batch_create_attendee_response>("BatchCreateAttendee", r);
 }
 
 invoke_result invoke_batch_update_attendee_capabilities_except(client& c, const boost::json::value& input) {
@@ -52,11 +45,7 @@ invoke_result invoke_batch_update_attendee_capabilities_except(client& c, const 
 }
 
 result<boost::json::value> read_batch_update_attendee_capabilities_except(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("BatchUpdateAttendeeCapabilitiesExcept", r);
 }
 
 invoke_result invoke_create_attendee(client& c, const boost::json::value& input) {
@@ -73,14 +62,7 @@ invoke_result invoke_create_attendee(client& c, const boost::json::value& input)
 }
 
 result<boost::json::value> read_create_attendee(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_attendee_response>("CreateAttendee", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_attendee_response>("CreateAttendee", r);
 }
 
 invoke_result invoke_create_meeting(client& c, const boost::json::value& input) {
@@ -97,14 +79,7 @@ invoke_result invoke_create_meeting(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_create_meeting(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_meeting_response>("CreateMeeting", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_meeting_response>("CreateMeeting", r);
 }
 
 invoke_result invoke_create_meeting_with_attendees(client& c, const boost::json::value& input) {
@@ -121,14 +96,7 @@ invoke_result invoke_create_meeting_with_attendees(client& c, const boost::json:
 }
 
 result<boost::json::value> read_create_meeting_with_attendees(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_meeting_with_attendees_response>("CreateMeetingWithAttendees", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_meeting_with_attendees_response>("CreateMeetingWithAttendees", r);
 }
 
 invoke_result invoke_delete_attendee(client& c, const boost::json::value& input) {
@@ -145,11 +113,7 @@ invoke_result invoke_delete_attendee(client& c, const boost::json::value& input)
 }
 
 result<boost::json::value> read_delete_attendee(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteAttendee", r);
 }
 
 invoke_result invoke_delete_meeting(client& c, const boost::json::value& input) {
@@ -166,11 +130,7 @@ invoke_result invoke_delete_meeting(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_delete_meeting(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteMeeting", r);
 }
 
 invoke_result invoke_get_attendee(client& c, const boost::json::value& input) {
@@ -187,14 +147,7 @@ invoke_result invoke_get_attendee(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_get_attendee(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_attendee_response>("GetAttendee", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_attendee_response>("GetAttendee", r);
 }
 
 invoke_result invoke_get_meeting(client& c, const boost::json::value& input) {
@@ -211,14 +164,7 @@ invoke_result invoke_get_meeting(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_get_meeting(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_meeting_response>("GetMeeting", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_meeting_response>("GetMeeting", r);
 }
 
 invoke_result invoke_list_attendees(client& c, const boost::json::value& input) {
@@ -235,14 +181,7 @@ invoke_result invoke_list_attendees(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_list_attendees(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_attendees_response>("ListAttendees", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_attendees_response>("ListAttendees", r);
 }
 
 invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value& input) {
@@ -259,14 +198,7 @@ invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_list_tags_for_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_tags_for_resource_response>("ListTagsForResource", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_tags_for_resource_response>("ListTagsForResource", r);
 }
 
 invoke_result invoke_start_meeting_transcription(client& c, const boost::json::value& input) {
@@ -283,11 +215,7 @@ invoke_result invoke_start_meeting_transcription(client& c, const boost::json::v
 }
 
 result<boost::json::value> read_start_meeting_transcription(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("StartMeetingTranscription", r);
 }
 
 invoke_result invoke_stop_meeting_transcription(client& c, const boost::json::value& input) {
@@ -304,11 +232,7 @@ invoke_result invoke_stop_meeting_transcription(client& c, const boost::json::va
 }
 
 result<boost::json::value> read_stop_meeting_transcription(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("StopMeetingTranscription", r);
 }
 
 invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
@@ -325,14 +249,7 @@ invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_tag_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<tag_resource_response>("TagResource", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<tag_resource_response>("TagResource", r);
 }
 
 invoke_result invoke_untag_resource(client& c, const boost::json::value& input) {
@@ -349,14 +266,7 @@ invoke_result invoke_untag_resource(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_untag_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<untag_resource_response>("UntagResource", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<untag_resource_response>("UntagResource", r);
 }
 
 invoke_result invoke_update_attendee_capabilities(client& c, const boost::json::value& input) {
@@ -373,14 +283,7 @@ invoke_result invoke_update_attendee_capabilities(client& c, const boost::json::
 }
 
 result<boost::json::value> read_update_attendee_capabilities(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_attendee_capabilities_response>("UpdateAttendeeCapabilities", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_attendee_capabilities_response>("UpdateAttendeeCapabilities", r);
 }
 
 } // namespace

@@ -28,11 +28,7 @@ invoke_result invoke_associate_channel_flow(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_associate_channel_flow(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("AssociateChannelFlow", r);
 }
 
 invoke_result invoke_batch_create_channel_membership(client& c, const boost::json::value& input) {
@@ -49,14 +45,7 @@ invoke_result invoke_batch_create_channel_membership(client& c, const boost::jso
 }
 
 result<boost::json::value> read_batch_create_channel_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<batch_create_channel_membership_response>("BatchCreateChannelMembership", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<batch_create_channel_membership_response>("BatchCreateChannelMembership", r);
 }
 
 invoke_result invoke_channel_flow_callback(client& c, const boost::json::value& input) {
@@ -73,14 +62,7 @@ invoke_result invoke_channel_flow_callback(client& c, const boost::json::value& 
 }
 
 result<boost::json::value> read_channel_flow_callback(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<channel_flow_callback_response>("ChannelFlowCallback", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<channel_flow_callback_response>("ChannelFlowCallback", r);
 }
 
 invoke_result invoke_create_channel(client& c, const boost::json::value& input) {
@@ -97,14 +79,7 @@ invoke_result invoke_create_channel(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_create_channel(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_response>("CreateChannel", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_response>("CreateChannel", r);
 }
 
 invoke_result invoke_create_channel_ban(client& c, const boost::json::value& input) {
@@ -121,14 +96,7 @@ invoke_result invoke_create_channel_ban(client& c, const boost::json::value& inp
 }
 
 result<boost::json::value> read_create_channel_ban(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_ban_response>("CreateChannelBan", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_ban_response>("CreateChannelBan", r);
 }
 
 invoke_result invoke_create_channel_flow(client& c, const boost::json::value& input) {
@@ -145,14 +113,7 @@ invoke_result invoke_create_channel_flow(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_create_channel_flow(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_flow_response>("CreateChannelFlow", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_flow_response>("CreateChannelFlow", r);
 }
 
 invoke_result invoke_create_channel_membership(client& c, const boost::json::value& input) {
@@ -169,14 +130,7 @@ invoke_result invoke_create_channel_membership(client& c, const boost::json::val
 }
 
 result<boost::json::value> read_create_channel_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_membership_response>("CreateChannelMembership", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_membership_response>("CreateChannelMembership", r);
 }
 
 invoke_result invoke_create_channel_moderator(client& c, const boost::json::value& input) {
@@ -193,14 +147,7 @@ invoke_result invoke_create_channel_moderator(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_create_channel_moderator(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<create_channel_moderator_response>("CreateChannelModerator", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<create_channel_moderator_response>("CreateChannelModerator", r);
 }
 
 invoke_result invoke_delete_channel(client& c, const boost::json::value& input) {
@@ -217,11 +164,7 @@ invoke_result invoke_delete_channel(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_delete_channel(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannel", r);
 }
 
 invoke_result invoke_delete_channel_ban(client& c, const boost::json::value& input) {
@@ -238,11 +181,7 @@ invoke_result invoke_delete_channel_ban(client& c, const boost::json::value& inp
 }
 
 result<boost::json::value> read_delete_channel_ban(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelBan", r);
 }
 
 invoke_result invoke_delete_channel_flow(client& c, const boost::json::value& input) {
@@ -259,11 +198,7 @@ invoke_result invoke_delete_channel_flow(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_delete_channel_flow(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelFlow", r);
 }
 
 invoke_result invoke_delete_channel_membership(client& c, const boost::json::value& input) {
@@ -280,11 +215,7 @@ invoke_result invoke_delete_channel_membership(client& c, const boost::json::val
 }
 
 result<boost::json::value> read_delete_channel_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelMembership", r);
 }
 
 invoke_result invoke_delete_channel_message(client& c, const boost::json::value& input) {
@@ -301,11 +232,7 @@ invoke_result invoke_delete_channel_message(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_delete_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelMessage", r);
 }
 
 invoke_result invoke_delete_channel_moderator(client& c, const boost::json::value& input) {
@@ -322,11 +249,7 @@ invoke_result invoke_delete_channel_moderator(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_delete_channel_moderator(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteChannelModerator", r);
 }
 
 invoke_result invoke_delete_messaging_streaming_configurations(client& c, const boost::json::value& input) {
@@ -343,11 +266,7 @@ invoke_result invoke_delete_messaging_streaming_configurations(client& c, const 
 }
 
 result<boost::json::value> read_delete_messaging_streaming_configurations(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DeleteMessagingStreamingConfigurations", r);
 }
 
 invoke_result invoke_describe_channel(client& c, const boost::json::value& input) {
@@ -364,14 +283,7 @@ invoke_result invoke_describe_channel(client& c, const boost::json::value& input
 }
 
 result<boost::json::value> read_describe_channel(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_response>("DescribeChannel", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_response>("DescribeChannel", r);
 }
 
 invoke_result invoke_describe_channel_ban(client& c, const boost::json::value& input) {
@@ -388,14 +300,7 @@ invoke_result invoke_describe_channel_ban(client& c, const boost::json::value& i
 }
 
 result<boost::json::value> read_describe_channel_ban(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_ban_response>("DescribeChannelBan", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_ban_response>("DescribeChannelBan", r);
 }
 
 invoke_result invoke_describe_channel_flow(client& c, const boost::json::value& input) {
@@ -412,14 +317,7 @@ invoke_result invoke_describe_channel_flow(client& c, const boost::json::value& 
 }
 
 result<boost::json::value> read_describe_channel_flow(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_flow_response>("DescribeChannelFlow", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_flow_response>("DescribeChannelFlow", r);
 }
 
 invoke_result invoke_describe_channel_membership(client& c, const boost::json::value& input) {
@@ -436,14 +334,7 @@ invoke_result invoke_describe_channel_membership(client& c, const boost::json::v
 }
 
 result<boost::json::value> read_describe_channel_membership(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_membership_response>("DescribeChannelMembership", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_membership_response>("DescribeChannelMembership", r);
 }
 
 invoke_result invoke_describe_channel_membership_for_app_instance_user(client& c, const boost::json::value& input) {
@@ -460,14 +351,7 @@ invoke_result invoke_describe_channel_membership_for_app_instance_user(client& c
 }
 
 result<boost::json::value> read_describe_channel_membership_for_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_membership_for_app_instance_user_response>("DescribeChannelMembershipForAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_membership_for_app_instance_user_response>("DescribeChannelMembershipForAppInstanceUser", r);
 }
 
 invoke_result invoke_describe_channel_moderated_by_app_instance_user(client& c, const boost::json::value& input) {
@@ -484,14 +368,7 @@ invoke_result invoke_describe_channel_moderated_by_app_instance_user(client& c, 
 }
 
 result<boost::json::value> read_describe_channel_moderated_by_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_moderated_by_app_instance_user_response>("DescribeChannelModeratedByAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_moderated_by_app_instance_user_response>("DescribeChannelModeratedByAppInstanceUser", r);
 }
 
 invoke_result invoke_describe_channel_moderator(client& c, const boost::json::value& input) {
@@ -508,14 +385,7 @@ invoke_result invoke_describe_channel_moderator(client& c, const boost::json::va
 }
 
 result<boost::json::value> read_describe_channel_moderator(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<describe_channel_moderator_response>("DescribeChannelModerator", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<describe_channel_moderator_response>("DescribeChannelModerator", r);
 }
 
 invoke_result invoke_disassociate_channel_flow(client& c, const boost::json::value& input) {
@@ -532,11 +402,7 @@ invoke_result invoke_disassociate_channel_flow(client& c, const boost::json::val
 }
 
 result<boost::json::value> read_disassociate_channel_flow(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("DisassociateChannelFlow", r);
 }
 
 invoke_result invoke_get_channel_membership_preferences(client& c, const boost::json::value& input) {
@@ -553,14 +419,7 @@ invoke_result invoke_get_channel_membership_preferences(client& c, const boost::
 }
 
 result<boost::json::value> read_get_channel_membership_preferences(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_channel_membership_preferences_response>("GetChannelMembershipPreferences", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_channel_membership_preferences_response>("GetChannelMembershipPreferences", r);
 }
 
 invoke_result invoke_get_channel_message(client& c, const boost::json::value& input) {
@@ -577,14 +436,7 @@ invoke_result invoke_get_channel_message(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_get_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_channel_message_response>("GetChannelMessage", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_channel_message_response>("GetChannelMessage", r);
 }
 
 invoke_result invoke_get_channel_message_status(client& c, const boost::json::value& input) {
@@ -601,14 +453,7 @@ invoke_result invoke_get_channel_message_status(client& c, const boost::json::va
 }
 
 result<boost::json::value> read_get_channel_message_status(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_channel_message_status_response>("GetChannelMessageStatus", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_channel_message_status_response>("GetChannelMessageStatus", r);
 }
 
 invoke_result invoke_get_messaging_session_endpoint(client& c, const boost::json::value& input) {
@@ -625,14 +470,7 @@ invoke_result invoke_get_messaging_session_endpoint(client& c, const boost::json
 }
 
 result<boost::json::value> read_get_messaging_session_endpoint(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_messaging_session_endpoint_response>("GetMessagingSessionEndpoint", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_messaging_session_endpoint_response>("GetMessagingSessionEndpoint", r);
 }
 
 invoke_result invoke_get_messaging_streaming_configurations(client& c, const boost::json::value& input) {
@@ -649,14 +487,7 @@ invoke_result invoke_get_messaging_streaming_configurations(client& c, const boo
 }
 
 result<boost::json::value> read_get_messaging_streaming_configurations(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<get_messaging_streaming_configurations_response>("GetMessagingStreamingConfigurations", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<get_messaging_streaming_configurations_response>("GetMessagingStreamingConfigurations", r);
 }
 
 invoke_result invoke_list_channel_bans(client& c, const boost::json::value& input) {
@@ -673,14 +504,7 @@ invoke_result invoke_list_channel_bans(client& c, const boost::json::value& inpu
 }
 
 result<boost::json::value> read_list_channel_bans(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_bans_response>("ListChannelBans", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_bans_response>("ListChannelBans", r);
 }
 
 invoke_result invoke_list_channel_flows(client& c, const boost::json::value& input) {
@@ -697,14 +521,7 @@ invoke_result invoke_list_channel_flows(client& c, const boost::json::value& inp
 }
 
 result<boost::json::value> read_list_channel_flows(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_flows_response>("ListChannelFlows", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_flows_response>("ListChannelFlows", r);
 }
 
 invoke_result invoke_list_channel_memberships(client& c, const boost::json::value& input) {
@@ -721,14 +538,7 @@ invoke_result invoke_list_channel_memberships(client& c, const boost::json::valu
 }
 
 result<boost::json::value> read_list_channel_memberships(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_memberships_response>("ListChannelMemberships", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_memberships_response>("ListChannelMemberships", r);
 }
 
 invoke_result invoke_list_channel_memberships_for_app_instance_user(client& c, const boost::json::value& input) {
@@ -745,14 +555,7 @@ invoke_result invoke_list_channel_memberships_for_app_instance_user(client& c, c
 }
 
 result<boost::json::value> read_list_channel_memberships_for_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_memberships_for_app_instance_user_response>("ListChannelMembershipsForAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_memberships_for_app_instance_user_response>("ListChannelMembershipsForAppInstanceUser", r);
 }
 
 invoke_result invoke_list_channel_messages(client& c, const boost::json::value& input) {
@@ -769,14 +572,7 @@ invoke_result invoke_list_channel_messages(client& c, const boost::json::value& 
 }
 
 result<boost::json::value> read_list_channel_messages(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_messages_response>("ListChannelMessages", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_messages_response>("ListChannelMessages", r);
 }
 
 invoke_result invoke_list_channel_moderators(client& c, const boost::json::value& input) {
@@ -793,14 +589,7 @@ invoke_result invoke_list_channel_moderators(client& c, const boost::json::value
 }
 
 result<boost::json::value> read_list_channel_moderators(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channel_moderators_response>("ListChannelModerators", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channel_moderators_response>("ListChannelModerators", r);
 }
 
 invoke_result invoke_list_channels(client& c, const boost::json::value& input) {
@@ -817,14 +606,7 @@ invoke_result invoke_list_channels(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_list_channels(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channels_response>("ListChannels", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channels_response>("ListChannels", r);
 }
 
 invoke_result invoke_list_channels_associated_with_channel_flow(client& c, const boost::json::value& input) {
@@ -841,14 +623,7 @@ invoke_result invoke_list_channels_associated_with_channel_flow(client& c, const
 }
 
 result<boost::json::value> read_list_channels_associated_with_channel_flow(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channels_associated_with_channel_flow_response>("ListChannelsAssociatedWithChannelFlow", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channels_associated_with_channel_flow_response>("ListChannelsAssociatedWithChannelFlow", r);
 }
 
 invoke_result invoke_list_channels_moderated_by_app_instance_user(client& c, const boost::json::value& input) {
@@ -865,14 +640,7 @@ invoke_result invoke_list_channels_moderated_by_app_instance_user(client& c, con
 }
 
 result<boost::json::value> read_list_channels_moderated_by_app_instance_user(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_channels_moderated_by_app_instance_user_response>("ListChannelsModeratedByAppInstanceUser", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_channels_moderated_by_app_instance_user_response>("ListChannelsModeratedByAppInstanceUser", r);
 }
 
 invoke_result invoke_list_sub_channels(client& c, const boost::json::value& input) {
@@ -889,14 +657,7 @@ invoke_result invoke_list_sub_channels(client& c, const boost::json::value& inpu
 }
 
 result<boost::json::value> read_list_sub_channels(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_sub_channels_response>("ListSubChannels", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_sub_channels_response>("ListSubChannels", r);
 }
 
 invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value& input) {
@@ -913,14 +674,7 @@ invoke_result invoke_list_tags_for_resource(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_list_tags_for_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<list_tags_for_resource_response>("ListTagsForResource", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<list_tags_for_resource_response>("ListTagsForResource", r);
 }
 
 invoke_result invoke_put_channel_expiration_settings(client& c, const boost::json::value& input) {
@@ -937,14 +691,7 @@ invoke_result invoke_put_channel_expiration_settings(client& c, const boost::jso
 }
 
 result<boost::json::value> read_put_channel_expiration_settings(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<put_channel_expiration_settings_response>("PutChannelExpirationSettings", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<put_channel_expiration_settings_response>("PutChannelExpirationSettings", r);
 }
 
 invoke_result invoke_put_channel_membership_preferences(client& c, const boost::json::value& input) {
@@ -961,14 +708,7 @@ invoke_result invoke_put_channel_membership_preferences(client& c, const boost::
 }
 
 result<boost::json::value> read_put_channel_membership_preferences(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<put_channel_membership_preferences_response>("PutChannelMembershipPreferences", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<put_channel_membership_preferences_response>("PutChannelMembershipPreferences", r);
 }
 
 invoke_result invoke_put_messaging_streaming_configurations(client& c, const boost::json::value& input) {
@@ -985,14 +725,7 @@ invoke_result invoke_put_messaging_streaming_configurations(client& c, const boo
 }
 
 result<boost::json::value> read_put_messaging_streaming_configurations(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<put_messaging_streaming_configurations_response>("PutMessagingStreamingConfigurations", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<put_messaging_streaming_configurations_response>("PutMessagingStreamingConfigurations", r);
 }
 
 invoke_result invoke_redact_channel_message(client& c, const boost::json::value& input) {
@@ -1009,14 +742,7 @@ invoke_result invoke_redact_channel_message(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_redact_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<redact_channel_message_response>("RedactChannelMessage", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<redact_channel_message_response>("RedactChannelMessage", r);
 }
 
 invoke_result invoke_search_channels(client& c, const boost::json::value& input) {
@@ -1033,14 +759,7 @@ invoke_result invoke_search_channels(client& c, const boost::json::value& input)
 }
 
 result<boost::json::value> read_search_channels(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<search_channels_response>("SearchChannels", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<search_channels_response>("SearchChannels", r);
 }
 
 invoke_result invoke_send_channel_message(client& c, const boost::json::value& input) {
@@ -1057,14 +776,7 @@ invoke_result invoke_send_channel_message(client& c, const boost::json::value& i
 }
 
 result<boost::json::value> read_send_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<send_channel_message_response>("SendChannelMessage", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<send_channel_message_response>("SendChannelMessage", r);
 }
 
 invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
@@ -1081,11 +793,7 @@ invoke_result invoke_tag_resource(client& c, const boost::json::value& input) {
 }
 
 result<boost::json::value> read_tag_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("TagResource", r);
 }
 
 invoke_result invoke_untag_resource(client& c, const boost::json::value& input) {
@@ -1102,11 +810,7 @@ invoke_result invoke_untag_resource(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_untag_resource(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    out.emplace_object();
-    return out;
+    return read_response_as_json<void>("UntagResource", r);
 }
 
 invoke_result invoke_update_channel(client& c, const boost::json::value& input) {
@@ -1123,14 +827,7 @@ invoke_result invoke_update_channel(client& c, const boost::json::value& input) 
 }
 
 result<boost::json::value> read_update_channel(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_channel_response>("UpdateChannel", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_channel_response>("UpdateChannel", r);
 }
 
 invoke_result invoke_update_channel_flow(client& c, const boost::json::value& input) {
@@ -1147,14 +844,7 @@ invoke_result invoke_update_channel_flow(client& c, const boost::json::value& in
 }
 
 result<boost::json::value> read_update_channel_flow(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_channel_flow_response>("UpdateChannelFlow", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_channel_flow_response>("UpdateChannelFlow", r);
 }
 
 invoke_result invoke_update_channel_message(client& c, const boost::json::value& input) {
@@ -1171,14 +861,7 @@ invoke_result invoke_update_channel_message(client& c, const boost::json::value&
 }
 
 result<boost::json::value> read_update_channel_message(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_channel_message_response>("UpdateChannelMessage", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_channel_message_response>("UpdateChannelMessage", r);
 }
 
 invoke_result invoke_update_channel_read_marker(client& c, const boost::json::value& input) {
@@ -1195,14 +878,7 @@ invoke_result invoke_update_channel_read_marker(client& c, const boost::json::va
 }
 
 result<boost::json::value> read_update_channel_read_marker(const http::response& r) {
-    if (r.status < 200 || r.status > 299)
-        return http::service_error(r);
-    boost::json::value out;
-    auto parsed = parse_response<update_channel_read_marker_response>("UpdateChannelReadMarker", r);
-    if (!parsed)
-        return parsed.error();
-    to_json(out, *parsed);
-    return out;
+    return read_response_as_json<update_channel_read_marker_response>("UpdateChannelReadMarker", r);
 }
 
 } // namespace
