@@ -163,6 +163,7 @@ BOOST_AUTO_TEST_CASE(a_cancelled_waiter_leaves_the_queue) {
         asio::steady_timer timer(ex, 5ms);
         auto second = co_await (pool.exchange(second_req) || timer.async_wait(asio::use_awaitable));
         BOOST_TEST(second.index() == 1u); // the timer won; the waiter was cancelled
+        BOOST_TEST(pool.counters().waiting == 1u); // /third only: the cancelled one no longer counts
         while (done < 2)
             co_await sleep(5ms);
         BOOST_TEST(pool.counters().waiting == 0u);
