@@ -308,6 +308,7 @@ BOOST_AUTO_TEST_CASE(a_dns_failure_is_reported_as_such) {
     const auto o = run(call(op::send_message, "https://chime-cpp-fault-matrix.invalid", test::loopback_ca_file(), nullptr));
     BOOST_TEST(!o.ok);
     BOOST_TEST((o.code == errc::resolve_failed), o.message);
+    BOOST_TEST(o.attempts == 3); // retryable, like a refused connection: a resolver can fail for a moment
     check_bounded_and_idle(o);
 }
 
