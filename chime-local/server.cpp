@@ -48,7 +48,8 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 constexpr auto read_timeout = std::chrono::seconds(120);
-constexpr std::size_t max_body = 1024 * 1024;
+constexpr std::size_t max_body = 1024 * 1024;  // refused with 413, "larger than 1 MiB"
+constexpr std::size_t max_header = 8 * 1024;    // refused with 431, "larger than 8 KiB" (Beast's default)
 
 double cpu_seconds() {
     rusage u{};
@@ -354,6 +355,7 @@ struct server::impl {
         for (;;) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.body_limit(max_body);
+            parser.header_limit(max_header);
             beast::get_lowest_layer(s).expires_after(read_timeout);
             auto [ec, n] = co_await bhttp::async_read(s, buffer, parser, tuple_awaitable);
             if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {

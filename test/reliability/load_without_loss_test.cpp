@@ -103,12 +103,10 @@ BOOST_AUTO_TEST_CASE(twenty_thousand_sends_under_503s_and_a_rate_limit) {
         f.error_503 = 0.10;
         f.per_operation["SendChannelMessage"] = local::rate_limit{.rate = 500, .burst = 50};
         local.server.set_faults(f);
+        auto after_2s = f;
+        after_2s.per_operation.clear();
         asio::steady_timer lift(ex, 2s);
-        lift.async_wait([&local](boost::system::error_code) {
-            local::fault_options only_503;
-            only_503.error_503 = 0.10;
-            local.server.set_faults(only_503);
-        });
+        lift.async_wait([&local, after_2s](boost::system::error_code) { local.server.set_faults(after_2s); });
 
         // The senders' client: adaptive mode paces the throttled operation; the retry quota is raised
         // so that the 503s (2,000 expected) are retried rather than returned once the default 500
