@@ -11,6 +11,7 @@
 #include <chime/error.hpp>
 #include <chime/http/message.hpp>
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -147,7 +148,12 @@ private:
 ///    measured like the send rate), so that the throttles that follow a cut while the service's own
 ///    bucket is still empty do not push the limit far below what the service allows;
 ///  - before the first 0.5 s bucket completes, the measured rates are the responses so far over the
-///    time since the first one (at least 50 ms), not zero.
+///    time since the first one (at least 50 ms), not zero;
+///  - the measured send rate (what a cut starts from, and half the cap on a new rate) is the rate of
+///    the last 32 send tokens taken when that is higher than the smoothed rate (and within the fill
+///    rate). After a quiet spell the smoothed rate lags a burst of callers by a second or more: cutting
+///    from it leaves CUBIC's plateau far below what the service accepts for the whole recovery (7 s at
+///    500/s), and capping at twice it holds the rate down while the burst is being sent.
 class adaptive_rate {
 public:
     explicit adaptive_rate(double now) noexcept;
@@ -167,6 +173,8 @@ public:
     double measured_rate() const noexcept { return measured_; }
     double accepted_rate() const noexcept { return accepted_; } ///< smoothed rate of responses not throttled
     double last_max_rate() const noexcept { return last_max_rate_; }
+    /// The rate of the last 32 send tokens taken (0 until 32 have been): what is being sent right now.
+    double recent_send_rate() const noexcept;
 
 private:
     void refill(double now) noexcept;
@@ -174,6 +182,7 @@ private:
     void measure(double now, bool success) noexcept;
     double measured(double now) const noexcept;
     double accepted(double now) const noexcept;
+    void sent(double now) noexcept;
 
     bool enabled_ = false;
     double fill_rate_ = 0.5;
@@ -188,6 +197,10 @@ private:
     double bucket_successes_ = 0;
     double accepted_ = 0;
     bool measured_once_ = false;
+    // the times of the last `recent_sends` send tokens, a ring
+    static constexpr std::size_t recent_sends = 32;
+    std::array<double, recent_sends> sends_{};
+    std::size_t send_count_ = 0;
     // CUBIC
     double last_max_rate_ = 0;
     double last_throttle_ = 0;

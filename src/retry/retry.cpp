@@ -154,14 +154,27 @@ void adaptive_rate::refill(double now) noexcept {
 }
 
 double adaptive_rate::try_acquire(double now) noexcept {
-    if (!enabled_)
+    if (!enabled_) {
+        sent(now);
         return 0;
+    }
     refill(now);
     if (tokens_ >= 1 - 1e-9) { // (a token accumulated in floating point)
         tokens_ -= 1;
+        sent(now);
         return 0;
     }
     return (1 - tokens_) / fill_rate_;
+}
+
+void adaptive_rate::sent(double now) noexcept { sends_[send_count_++ % recent_sends] = now; }
+
+double adaptive_rate::recent_send_rate() const noexcept {
+    if (send_count_ < recent_sends)
+        return 0;
+    const double newest = sends_[(send_count_ - 1) % recent_sends];
+    const double oldest = sends_[send_count_ % recent_sends];
+    return newest > oldest ? double(recent_sends - 1) / (newest - oldest) : 0;
 }
 
 double adaptive_rate::time_until(double now, double n) noexcept {
@@ -217,7 +230,10 @@ void adaptive_rate::set_rate(double now, double rate) noexcept {
 
 void adaptive_rate::on_response(double now, double sent_at, bool throttled) noexcept {
     measure(now, !throttled);
-    const double measured = this->measured(now);
+    // The send rate: the smoothed measurement, or the rate of the last sends when higher (and within
+    // the fill rate): after a quiet spell the smoothed rate lags a burst of callers by a second or more.
+    const double measured =
+        enabled_ ? std::max(this->measured(now), std::min(recent_send_rate(), fill_rate_)) : this->measured(now);
     double rate = 0;
     if (throttled) {
         if (enabled_ && sent_at < last_throttle_)

@@ -237,6 +237,26 @@ BOOST_AUTO_TEST_CASE(a_cut_starts_from_at_least_the_accepted_rate) {
     BOOST_TEST(a.fill_rate() >= 0.7 * 0.9 * 100);
 }
 
+BOOST_AUTO_TEST_CASE(a_cut_after_a_quiet_spell_starts_from_the_rate_being_sent) {
+    adaptive_rate a(0);
+    steady_traffic(a, 400, 0, 2);
+    a.on_response(2.0, 2.0, true); // enabled
+    steady_traffic(a, 50, 2.0, 6.0); // a quiet spell: the smoothed send rate falls to 50/s
+    const double fill = a.fill_rate();
+    BOOST_TEST(fill > 80.0);
+    // Then every caller at once: tokens are taken as fast as they accumulate, for half a second.
+    double t = 6.0;
+    while (t < 6.5)
+        if (const double wait = a.try_acquire(t); wait > 0)
+            t += wait;
+    BOOST_TEST(a.recent_send_rate() == fill, boost::test_tools::tolerance(0.01));
+    a.on_response(t, t - 0.01, true);
+    // The SDKs cut from min(measured, fill rate): 50/s, a plateau at a quarter of what was being sent.
+    BOOST_TEST(a.measured_rate() < 0.7 * fill);
+    BOOST_TEST(a.last_max_rate() == fill, boost::test_tools::tolerance(0.01));
+    BOOST_TEST(a.fill_rate() == 0.7 * fill, boost::test_tools::tolerance(0.01));
+}
+
 BOOST_AUTO_TEST_CASE(the_first_measurement_covers_the_time_since_the_first_response) {
     adaptive_rate a(0.49); // made just before a bucket boundary
     for (int i = 0; i < 20; ++i) // 20 responses in 10 ms, the last one past the boundary
