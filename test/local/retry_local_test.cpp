@@ -204,10 +204,12 @@ BOOST_AUTO_TEST_CASE(adaptive_mode_paces_a_throttled_operation_and_leaves_others
             }
         }
     }
+    // DescribeAppInstance's limiter never engaged (above), so its calls never queued for a token. (Not
+    // asserted through their send_wait: a wall-clock bound fails under ASan on a busy machine.)
     int throttled = 0;
     for (const auto& m : seen) {
         if (m.operation == "DescribeAppInstance")
-            BOOST_TEST((m.send_wait < 1ms)); // never queued for a token (the free fast path takes ~0.2 us)
+            BOOST_TEST(m.throttles == 0);
         throttled += m.throttles;
     }
     const double served_429 = count(local.server, "ListAppInstances", "429");
