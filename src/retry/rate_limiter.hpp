@@ -6,6 +6,8 @@
 
 #include <chime/retry.hpp>
 
+#include "retry/adaptive_rate.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>

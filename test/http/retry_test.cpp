@@ -3,11 +3,14 @@
 
 #include <chime/retry.hpp>
 
+#include "retry/adaptive_rate.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
 
 using namespace chime;
+using chime::detail::adaptive_rate;
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
 
