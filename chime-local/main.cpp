@@ -16,6 +16,10 @@
 
 #include <sys/resource.h>
 
+#ifdef CHIME_LOCAL_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 namespace {
 
 constexpr std::string_view usage = R"(usage: chime-local [options]
@@ -40,6 +44,16 @@ Control routes (no signature): GET /_chime_local/stats, GET|POST /_chime_local/f
   POST /_chime_local/ws/close?code=N&reason=R (optional &userArn=ARN);
   faults JSON also takes "ws_reject_code" (accept, then close with it) and "ws_unresponsive" (never answer pings)
 )";
+
+// Named in --help: the program links mimalloc when the build found it (chime-local/CMakeLists.txt).
+std::string allocator_name() {
+#ifdef CHIME_LOCAL_MIMALLOC
+    const int v = mi_version(); // 209 for 2.0.9
+    return "mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10);
+#else
+    return "the C library's malloc";
+#endif
+}
 
 [[noreturn]] void fail(const std::string& message) {
     std::cerr << "chime-local: " << message << "\n(run chime-local --help for the options)\n";
@@ -75,7 +89,7 @@ int main(int argc, char** argv) {
             return argv[++i];
         };
         if (a == "--help" || a == "-h") {
-            std::cout << usage;
+            std::cout << usage << "Memory allocator: " << allocator_name() << "\n";
             return 0;
         } else if (a == "--host") {
             opts.host = value();

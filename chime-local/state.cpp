@@ -46,7 +46,7 @@ json::value store::handle(call& c) {
         if (const auto* token = obj->if_contains("ClientRequestToken"); token && token->is_string()) {
             key.reserve(c.operation.size() + 1 + token->get_string().size());
             key.append(c.operation).append(1, '\n').append(token->get_string());
-            input_hash = std::hash<std::string>{}(json::serialize(c.input));
+            input_hash = std::hash<json::value>{}(c.input); // members in any order hash alike, as they compare
             if (const auto prev = idempotency_.find(key); prev != idempotency_.end()) {
                 if (prev->second.input_hash != input_hash)
                     throw conflict("ClientRequestToken " + std::string(token->get_string()) +

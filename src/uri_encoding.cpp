@@ -1,5 +1,7 @@
 #include <chime/uri_encoding.hpp>
 
+#include <array>
+
 namespace chime {
 namespace {
 
@@ -16,19 +18,33 @@ int hex_value(char c) noexcept {
 } // namespace
 
 void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash) {
+    // Two passes: count the escapes, size the output once, then write without capacity checks (a
+    // request path of ARNs is a third escapes, and SigV4 encodes it a second time).
     static constexpr char digits[] = "0123456789ABCDEF";
-    out.reserve(out.size() + in.size());
-    std::size_t run = 0; // start of the current run of bytes that stay as they are
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        const auto c = static_cast<unsigned char>(in[i]);
-        if (is_uri_unreserved(static_cast<char>(c)) || (keep_slash && c == '/'))
-            continue;
-        out.append(in.data() + run, i - run);
-        const char esc[3] = {'%', digits[c >> 4], digits[c & 0xF]};
-        out.append(esc, 3);
-        run = i + 1;
+    static constexpr auto kept = [] {
+        std::array<bool, 256> t{};
+        for (int c = 0; c < 256; ++c)
+            t[static_cast<std::size_t>(c)] = is_uri_unreserved(static_cast<char>(c));
+        return t;
+    }();
+    const auto keep = [&](unsigned char c) { return kept[c] || (keep_slash && c == '/'); };
+    std::size_t escapes = 0;
+    for (const char c : in)
+        escapes += !keep(static_cast<unsigned char>(c));
+    const std::size_t at = out.size();
+    out.resize(at + in.size() + 2 * escapes);
+    char* p = out.data() + at;
+    for (const char ch : in) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (keep(c)) {
+            *p++ = ch;
+        } else {
+            p[0] = '%';
+            p[1] = digits[c >> 4];
+            p[2] = digits[c & 0xF];
+            p += 3;
+        }
     }
-    out.append(in.data() + run, in.size() - run);
 }
 
 std::string uri_decode(std::string_view in) {

@@ -3,6 +3,9 @@
 #include <chime/auth/sigv4.hpp>
 #include <chime/uri_encoding.hpp>
 
+#include <boost/container/small_vector.hpp>
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <array>
 #include <mutex>
@@ -62,59 +65,90 @@ struct canonical_header {
     std::string_view value; // raw; canonicalized when appended
 };
 
-struct canonical_headers {
-    std::string block;          // "name:value\n" lines
-    std::string signed_headers; // "a;b;c"
+// The headers to sign, lowercased and sorted by name (stable: repeated names keep their order). Held in
+// small inline buffers, so signing an ordinary request allocates nothing for them.
+class canonical_headers {
+public:
+    canonical_headers(std::span<const header_field> headers, std::span<const canonical_header> added) {
+        // Lowercased names live in one buffer reserved up front, so the views into it stay valid.
+        std::size_t name_bytes = 0;
+        for (const auto& h : headers)
+            name_bytes += h.name.size();
+        names_.reserve(name_bytes);
+        all_.reserve(headers.size() + added.size());
+        bool has_host = false;
+        for (const auto& h : headers) {
+            const std::size_t at = names_.size();
+            for (char c : h.name)
+                names_.push_back(ascii_lower(c));
+            const std::string_view lname(names_.data() + at, h.name.size());
+            if (lname == "x-amz-date" || lname == "x-amz-security-token")
+                throw std::invalid_argument("SigV4: the request must not carry " + std::string(h.name) +
+                                            "; the signer adds it");
+            if (is_unsignable(lname))
+                continue;
+            has_host = has_host || lname == "host";
+            all_.push_back({lname, h.value});
+        }
+        if (!has_host)
+            throw std::invalid_argument("SigV4: the request has no Host header");
+        all_.insert(all_.end(), added.begin(), added.end());
+        std::stable_sort(all_.begin(), all_.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    }
+
+    /// "name:value\n" per distinct name, the values of a repeated name joined by commas.
+    void append_block(std::string& out) const {
+        for (std::size_t i = 0; i < all_.size();) {
+            const std::string_view name = all_[i].name;
+            out.append(name).push_back(':');
+            append_canonical_value(out, all_[i].value);
+            std::size_t j = i + 1;
+            for (; j < all_.size() && all_[j].name == name; ++j) {
+                out.push_back(',');
+                append_canonical_value(out, all_[j].value);
+            }
+            out.push_back('\n');
+            i = j;
+        }
+    }
+
+    /// "a;b;c": the distinct names.
+    void append_signed(std::string& out) const {
+        for (std::size_t i = 0; i < all_.size(); ++i) {
+            if (i > 0 && all_[i].name == all_[i - 1].name)
+                continue;
+            if (i > 0)
+                out.push_back(';');
+            out.append(all_[i].name);
+        }
+    }
+
+    /// Bytes that append_block and append_signed may write, before value canonicalization shrinks them.
+    std::size_t size_hint() const noexcept {
+        std::size_t n = 0;
+        for (const auto& h : all_)
+            n += 2 * h.name.size() + h.value.size() + 3;
+        return n;
+    }
+
+private:
+    boost::container::small_vector<char, 256> names_;
+    boost::container::small_vector<canonical_header, 12> all_;
 };
 
-canonical_headers build_canonical_headers(std::span<const header_field> headers,
-                                          std::span<const canonical_header> added) {
-    // Lowercased names live in one buffer reserved up front, so the views into it stay valid.
-    std::size_t name_bytes = 0;
-    for (const auto& h : headers)
-        name_bytes += h.name.size();
-    std::string names;
-    names.reserve(name_bytes);
-
-    std::vector<canonical_header> all;
-    all.reserve(headers.size() + added.size());
-    bool has_host = false;
-    for (const auto& h : headers) {
-        const std::size_t at = names.size();
-        for (char c : h.name)
-            names.push_back(ascii_lower(c));
-        const std::string_view lname(names.data() + at, h.name.size());
-        if (lname == "x-amz-date" || lname == "x-amz-security-token")
-            throw std::invalid_argument("SigV4: the request must not carry " + std::string(h.name) +
-                                        "; the signer adds it");
-        if (is_unsignable(lname))
-            continue;
-        has_host = has_host || lname == "host";
-        all.push_back({lname, h.value});
+// Whether removing empty, "." and ".." segments would change the path (a leading and a trailing slash
+// stay). Client paths almost never need it, so the common case copies nothing.
+bool needs_normalizing(std::string_view path) noexcept {
+    std::size_t pos = 0;
+    while (pos <= path.size()) {
+        const std::size_t slash = std::min(path.find('/', pos), path.size());
+        const std::string_view seg = path.substr(pos, slash - pos);
+        const bool edge = pos == 0 || slash == path.size(); // before a leading / or after a trailing one
+        if (seg == "." || seg == ".." || (seg.empty() && !edge))
+            return true;
+        pos = slash + 1;
     }
-    if (!has_host)
-        throw std::invalid_argument("SigV4: the request has no Host header");
-    all.insert(all.end(), added.begin(), added.end());
-    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-
-    canonical_headers out;
-    out.block.reserve(name_bytes + 256);
-    for (std::size_t i = 0; i < all.size();) {
-        const std::string_view name = all[i].name;
-        out.block.append(name).push_back(':');
-        append_canonical_value(out.block, all[i].value);
-        std::size_t j = i + 1;
-        for (; j < all.size() && all[j].name == name; ++j) {
-            out.block.push_back(',');
-            append_canonical_value(out.block, all[j].value);
-        }
-        out.block.push_back('\n');
-        if (!out.signed_headers.empty())
-            out.signed_headers.push_back(';');
-        out.signed_headers.append(name);
-        i = j;
-    }
-    return out;
+    return false;
 }
 
 // Non-S3 services: remove empty, "." and ".." segments, then encode the wire path once more.
@@ -122,7 +156,7 @@ void append_canonical_uri(std::string& out, std::string_view path, const signing
     if (path.empty())
         path = "/";
     std::string normalized;
-    if (p.normalize_path) {
+    if (p.normalize_path && needs_normalizing(path)) {
         std::vector<std::string_view> segments;
         std::size_t pos = 0;
         while (pos <= path.size()) {
@@ -215,14 +249,25 @@ std::string make_scope(std::string_view date, const signing_params& p) {
     return s;
 }
 
+// The canonical request; `signed_at` is set to where its list of signed header names starts, so that the
+// caller can take it from the string it keeps (`signed_headers_of`).
 std::string make_canonical_request(std::string_view method, const std::string& uri, const std::string& query,
-                                   const canonical_headers& headers, std::string_view payload_hash) {
+                                   const canonical_headers& headers, std::string_view payload_hash,
+                                   std::size_t& signed_at) {
     std::string cr;
-    cr.reserve(method.size() + uri.size() + query.size() + headers.block.size() +
-               headers.signed_headers.size() + payload_hash.size() + 8);
+    cr.reserve(method.size() + uri.size() + query.size() + headers.size_hint() + payload_hash.size() + 8);
     cr.append(method).append("\n").append(uri).append("\n").append(query).append("\n");
-    cr.append(headers.block).append("\n").append(headers.signed_headers).append("\n").append(payload_hash);
+    headers.append_block(cr);
+    cr.append("\n");
+    signed_at = cr.size();
+    headers.append_signed(cr);
+    cr.append("\n").append(payload_hash);
     return cr;
+}
+
+std::string_view signed_headers_of(std::string_view canonical_request, std::size_t at) {
+    const std::string_view rest = canonical_request.substr(at);
+    return rest.substr(0, rest.find('\n'));
 }
 
 std::string make_string_to_sign(std::string_view amz_date, std::string_view scope,
@@ -239,13 +284,13 @@ std::string make_string_to_sign(std::string_view amz_date, std::string_view scop
 struct signer::key_cache {
     struct entry {
         std::string access_key_id, secret, date, region, service;
-        detail::digest256 key{};
+        detail::hmac_sha256_key key; ///< the derived signing key, its HMAC blocks hashed once
     };
     std::mutex mutex;
     std::array<entry, 8> entries;
     std::size_t next = 0;
 
-    detail::digest256 get(const credentials& c, std::string_view date, const signing_params& p) {
+    detail::hmac_sha256_key get(const credentials& c, std::string_view date, const signing_params& p) {
         std::lock_guard lock(mutex);
         for (const auto& e : entries) {
             if (e.date == date && e.region == p.region && e.service == p.service &&
@@ -263,8 +308,9 @@ struct signer::key_cache {
         entry& e = entries[next];
         next = (next + 1) % entries.size();
         e = entry{c.access_key_id,       c.secret_access_key,    std::string(date),
-                  std::string(p.region), std::string(p.service), k};
-        return k;
+                  std::string(p.region), std::string(p.service), detail::hmac_sha256_key(k)};
+        OPENSSL_cleanse(k.data(), k.size());
+        return e.key;
     }
 };
 
@@ -309,16 +355,16 @@ header_signature signer::sign(const signable_request& req, const credentials& cr
     const std::string_view date = std::string_view(out.amz_date).substr(0, 8);
     const std::string_view body_hash = req.payload_hash.empty() ? empty_payload_sha256 : req.payload_hash;
 
-    std::vector<canonical_header> added;
-    added.reserve(3);
-    added.push_back({"x-amz-date", out.amz_date});
+    std::array<canonical_header, 3> added;
+    std::size_t n_added = 0;
+    added[n_added++] = {"x-amz-date", out.amz_date};
     if (!creds.session_token.empty() && params.token_placement == session_token_placement::signed_in)
-        added.push_back({"x-amz-security-token", creds.session_token});
+        added[n_added++] = {"x-amz-security-token", creds.session_token};
     if (params.add_content_sha256) {
         out.content_sha256 = std::string(body_hash);
-        added.push_back({"x-amz-content-sha256", out.content_sha256});
+        added[n_added++] = {"x-amz-content-sha256", out.content_sha256};
     }
-    const canonical_headers headers = build_canonical_headers(req.headers, added);
+    const canonical_headers headers(req.headers, std::span(added).first(n_added));
 
     std::string uri;
     append_canonical_uri(uri, req.path, params);
@@ -326,19 +372,21 @@ header_signature signer::sign(const signable_request& req, const credentials& cr
     parse_wire_query(req.query, query);
 
     const std::string scope = make_scope(date, params);
+    std::size_t signed_at = 0;
     out.canonical_request =
-        make_canonical_request(req.method, uri, join_sorted_query(query), headers, body_hash);
+        make_canonical_request(req.method, uri, join_sorted_query(query), headers, body_hash, signed_at);
+    const std::string_view signed_headers = signed_headers_of(out.canonical_request, signed_at);
     out.string_to_sign = make_string_to_sign(out.amz_date, scope, out.canonical_request);
-    out.signature = detail::to_hex(detail::hmac_sha256(cache_->get(creds, date, params), out.string_to_sign));
+    out.signature = detail::to_hex(cache_->get(creds, date, params).mac(out.string_to_sign));
 
-    out.authorization.reserve(160 + headers.signed_headers.size());
+    out.authorization.reserve(160 + signed_headers.size());
     out.authorization.append(algorithm)
         .append(" Credential=")
         .append(creds.access_key_id)
         .append("/")
         .append(scope)
         .append(", SignedHeaders=")
-        .append(headers.signed_headers)
+        .append(signed_headers)
         .append(", Signature=")
         .append(out.signature);
     return out;
@@ -354,7 +402,9 @@ presigned_query signer::presign(const signable_request& req, const credentials& 
     out.amz_date = format_amz_date(params.time);
     const std::string_view date = std::string_view(out.amz_date).substr(0, 8);
     const std::string_view body_hash = req.payload_hash.empty() ? empty_payload_sha256 : req.payload_hash;
-    const canonical_headers headers = build_canonical_headers(req.headers, {});
+    const canonical_headers headers(req.headers, {});
+    std::string signed_names;
+    headers.append_signed(signed_names);
     const std::string scope = make_scope(date, params);
 
     std::vector<query_param> query;
@@ -363,7 +413,7 @@ presigned_query signer::presign(const signable_request& req, const credentials& 
     query.push_back({"X-Amz-Credential", uri_encode(creds.access_key_id + "/" + scope)});
     query.push_back({"X-Amz-Date", out.amz_date});
     query.push_back({"X-Amz-Expires", std::to_string(params.expires.count())});
-    query.push_back({"X-Amz-SignedHeaders", uri_encode(headers.signed_headers)});
+    query.push_back({"X-Amz-SignedHeaders", uri_encode(signed_names)});
     const bool token_signed =
         !creds.session_token.empty() && params.token_placement == session_token_placement::signed_in;
     if (token_signed)
@@ -372,9 +422,10 @@ presigned_query signer::presign(const signable_request& req, const credentials& 
     std::string uri;
     append_canonical_uri(uri, req.path, params);
     out.query = join_sorted_query(query);
-    out.canonical_request = make_canonical_request(req.method, uri, out.query, headers, body_hash);
+    std::size_t signed_at = 0;
+    out.canonical_request = make_canonical_request(req.method, uri, out.query, headers, body_hash, signed_at);
     out.string_to_sign = make_string_to_sign(out.amz_date, scope, out.canonical_request);
-    out.signature = detail::to_hex(detail::hmac_sha256(cache_->get(creds, date, params), out.string_to_sign));
+    out.signature = detail::to_hex(cache_->get(creds, date, params).mac(out.string_to_sign));
 
     out.query.append("&X-Amz-Signature=").append(out.signature);
     if (!creds.session_token.empty() && !token_signed)
