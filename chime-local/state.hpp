@@ -12,6 +12,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -76,7 +77,7 @@ struct channel_record {
     std::map<std::string, membership_record> members; ///< by member ARN
     std::map<std::string, std::pair<std::string, time_point>> moderators; ///< ARN -> (created by, when)
     std::map<std::string, std::pair<std::string, time_point>> bans;       ///< ARN -> (created by, when)
-    std::vector<message_record> messages; ///< in creation order
+    std::deque<message_record> messages; ///< in creation order (a deque: growing never moves them)
     boost::unordered_flat_map<std::string, std::size_t> message_index; ///< id -> position in messages
     std::map<std::string, std::string> tags;
 };
