@@ -4,6 +4,7 @@
 #include "util/uuid.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -240,12 +241,13 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         }
 
         // Each attempt is signed afresh (a new X-Amz-Date) over the same request: idempotency tokens and
-        // the body stay what they were.
-        http::request attempt = req;
-        attempt.headers.push_back({"amz-sdk-request", "attempt=" + std::to_string(retries.attempts()) + max_text});
-        std::vector<auth::header_field> fields;
-        fields.reserve(attempt.headers.size());
-        for (const auto& h : attempt.headers)
+        // the body stay what they were. The attempt's own headers go on the end of `req` for its exchange
+        // and come off after it, so no attempt copies the body or the other headers.
+        const std::size_t base_headers = req.headers.size();
+        req.headers.reserve(base_headers + 6);
+        req.headers.push_back({"amz-sdk-request", "attempt=" + std::to_string(retries.attempts()) + max_text});
+        boost::container::small_vector<auth::header_field, 16> fields;
+        for (const auto& h : req.headers)
             fields.push_back({h.name, h.value});
         auth::header_signature sig;
         try {
@@ -253,28 +255,29 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
                                               .service = scope.service,
                                               .time = self.opts.clock ? self.opts.clock() : std::chrono::system_clock::now(),
                                               .add_content_sha256 = true};
-            sig = self.signer.sign({.method = attempt.method,
-                                    .path = attempt.path,
-                                    .query = attempt.query,
+            sig = self.signer.sign({.method = req.method,
+                                    .path = req.path,
+                                    .query = req.query,
                                     .headers = fields,
                                     .payload_hash = body_hash},
                                    *creds, params);
         } catch (const std::invalid_argument& e) {
             co_return finish(error(make_error_code(errc::invalid_request), e.what()));
         }
-        attempt.headers.reserve(attempt.headers.size() + 5);
-        attempt.headers.push_back({"X-Amz-Date", std::move(sig.amz_date)});
-        attempt.headers.push_back({"x-amz-content-sha256", std::move(sig.content_sha256)});
+        req.headers.push_back({"X-Amz-Date", std::move(sig.amz_date)});
+        req.headers.push_back({"x-amz-content-sha256", std::move(sig.content_sha256)});
         if (!creds->session_token.empty())
-            attempt.headers.push_back({"X-Amz-Security-Token", creds->session_token});
-        attempt.headers.push_back({"Authorization", std::move(sig.authorization)});
-        attempt.headers.push_back({"User-Agent", self.opts.user_agent});
+            req.headers.push_back({"X-Amz-Security-Token", creds->session_token});
+        req.headers.push_back({"Authorization", std::move(sig.authorization)});
+        req.headers.push_back({"User-Agent", self.opts.user_agent});
         if (self.opts.logger)
-            self.log(log_level::debug, describe_request(ep, attempt));
+            self.log(log_level::debug, describe_request(ep, req));
 
         net::exchange_info info;
         const auto attempt_start = steady::now();
-        auto r = co_await until(self.pool_for(ep).exchange(attempt, &info), deadline, &attempt_past_deadline);
+        // until() returns once the exchange has finished (or was cancelled), so `req` may change after it.
+        auto r = co_await until(self.pool_for(ep).exchange(req, &info), deadline, &attempt_past_deadline);
+        req.headers.erase(req.headers.begin() + static_cast<std::ptrdiff_t>(base_headers), req.headers.end());
         const auto attempt_time = steady::now() - attempt_start;
         metrics.bytes_sent += info.bytes_sent;
         metrics.bytes_received += info.bytes_received;
