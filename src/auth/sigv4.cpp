@@ -95,6 +95,9 @@ public:
         all_.insert(all_.end(), added.begin(), added.end());
         std::stable_sort(all_.begin(), all_.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     }
+    // all_ views names_, which may sit inline: a copy or a move would leave the views behind.
+    canonical_headers(const canonical_headers&) = delete;
+    canonical_headers& operator=(const canonical_headers&) = delete;
 
     /// "name:value\n" per distinct name, the values of a repeated name joined by commas.
     void append_block(std::string& out) const {
