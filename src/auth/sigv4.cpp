@@ -252,25 +252,16 @@ std::string make_scope(std::string_view date, const signing_params& p) {
     return s;
 }
 
-// The canonical request; `signed_at` is set to where its list of signed header names starts, so that the
-// caller can take it from the string it keeps (`signed_headers_of`).
 std::string make_canonical_request(std::string_view method, const std::string& uri, const std::string& query,
-                                   const canonical_headers& headers, std::string_view payload_hash,
-                                   std::size_t& signed_at) {
+                                   const canonical_headers& headers, std::string_view payload_hash) {
     std::string cr;
     cr.reserve(method.size() + uri.size() + query.size() + headers.size_hint() + payload_hash.size() + 8);
     cr.append(method).append("\n").append(uri).append("\n").append(query).append("\n");
     headers.append_block(cr);
     cr.append("\n");
-    signed_at = cr.size();
     headers.append_signed(cr);
     cr.append("\n").append(payload_hash);
     return cr;
-}
-
-std::string_view signed_headers_of(std::string_view canonical_request, std::size_t at) {
-    const std::string_view rest = canonical_request.substr(at);
-    return rest.substr(0, rest.find('\n'));
 }
 
 std::string make_string_to_sign(std::string_view amz_date, std::string_view scope,
@@ -375,23 +366,19 @@ header_signature signer::sign(const signable_request& req, const credentials& cr
     parse_wire_query(req.query, query);
 
     const std::string scope = make_scope(date, params);
-    std::size_t signed_at = 0;
-    out.canonical_request =
-        make_canonical_request(req.method, uri, join_sorted_query(query), headers, body_hash, signed_at);
-    const std::string_view signed_headers = signed_headers_of(out.canonical_request, signed_at);
+    out.canonical_request = make_canonical_request(req.method, uri, join_sorted_query(query), headers, body_hash);
     out.string_to_sign = make_string_to_sign(out.amz_date, scope, out.canonical_request);
     out.signature = detail::to_hex(cache_->get(creds, date, params).mac(out.string_to_sign));
 
-    out.authorization.reserve(160 + signed_headers.size());
+    out.authorization.reserve(160 + headers.size_hint());
     out.authorization.append(algorithm)
         .append(" Credential=")
         .append(creds.access_key_id)
         .append("/")
         .append(scope)
-        .append(", SignedHeaders=")
-        .append(signed_headers)
-        .append(", Signature=")
-        .append(out.signature);
+        .append(", SignedHeaders=");
+    headers.append_signed(out.authorization);
+    out.authorization.append(", Signature=").append(out.signature);
     return out;
 }
 
@@ -425,8 +412,7 @@ presigned_query signer::presign(const signable_request& req, const credentials& 
     std::string uri;
     append_canonical_uri(uri, req.path, params);
     out.query = join_sorted_query(query);
-    std::size_t signed_at = 0;
-    out.canonical_request = make_canonical_request(req.method, uri, out.query, headers, body_hash, signed_at);
+    out.canonical_request = make_canonical_request(req.method, uri, out.query, headers, body_hash);
     out.string_to_sign = make_string_to_sign(out.amz_date, scope, out.canonical_request);
     out.signature = detail::to_hex(cache_->get(creds, date, params).mac(out.string_to_sign));
 
