@@ -132,7 +132,7 @@ public:
 private:
     std::unordered_map<std::string_view, handler> handlers_;
     struct idempotent_result {
-        std::size_t input_hash; ///< of the serialized input: a repeat with other parameters is a conflict
+        std::size_t input_hash; ///< std::hash of the input JSON: a repeat with other parameters is a conflict
         boost::json::value output;
     };
     /// operation + ClientRequestToken. It and message_index grow by one entry per message sent: open
