@@ -7,6 +7,7 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -17,7 +18,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/err.h>
@@ -25,8 +26,10 @@
 #include <openssl/x509.h>
 
 #include <atomic>
+#include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <sys/socket.h>
 
 namespace chime::net {
@@ -48,7 +51,13 @@ struct connection {
 
     beast::tcp_stream& stream() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 
-    void close() {
+    // `orderly`: we close it while idle, by choice (expired, or the pool closing). OpenSSL marks the
+    // last session of a connection freed without a shutdown as not resumable, and that session is
+    // the newest ticket the pool holds for the next connection; an orderly close keeps it usable.
+    // A connection that failed is closed without, so that its session is dropped.
+    void close(bool orderly = false) {
+        if (orderly && tls)
+            SSL_set_shutdown(tls->native_handle(), SSL_SENT_SHUTDOWN);
         sys_error ignored;
         stream().socket().shutdown(tcp::socket::shutdown_both, ignored);
         stream().socket().close(ignored);
@@ -114,7 +123,24 @@ struct byte_set {
         return false;
     }
 };
-constexpr byte_set line_breaks(std::string_view("\r\n\0", 3));            // in header values
+
+// True when `s` holds CR, LF or NUL, the bytes a header value must not carry. Eight bytes at a time: the
+// values run to hundreds of bytes (the Authorization, ARNs), and every header is checked on every send.
+bool has_line_break(std::string_view s) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const auto has_zero_byte = [](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t v;
+        std::memcpy(&v, s.data() + i, 8);
+        if (has_zero_byte(v) || has_zero_byte(v ^ (ones * '\r')) || has_zero_byte(v ^ (ones * '\n')))
+            return true;
+    }
+    for (; i < s.size(); ++i)
+        if (s[i] == '\r' || s[i] == '\n' || s[i] == '\0')
+            return true;
+    return false;
+}
 constexpr byte_set not_in_target(std::string_view(" \r\n\0", 4));         // in the path and the query
 constexpr byte_set not_in_name(std::string_view(": \t\r\n\0", 6));       // in header names
 
@@ -205,7 +231,7 @@ struct detail::pool_state {
         if (closed) {
             --open;
             lock.unlock();
-            c->close();
+            c->close(/*orderly=*/true); // a complete exchange: its session is good
             return;
         }
         if (auto w = take_waiter()) {
@@ -439,52 +465,70 @@ asio::awaitable<result<connection_ptr>> connect_new(state_ptr st) {
     co_return c;
 }
 
-asio::awaitable<result<lease>> acquire(state_ptr st, bool fresh_only) {
-    connection_ptr c;
+// What a caller can have at once: an idle connection, or a permit to open one (`permit`), or neither,
+// when it must wait. Idle connections past their timeout or lifetime are retired on the way.
+struct pick {
+    connection_ptr conn;
     bool permit = false;
+};
+
+// Only a connection that sat idle a while is worth a probe (a syscall); a busy one that the server
+// closed under us is caught by the replay in exchange().
+void probe(pick& p) {
+    if (p.conn && steady::now() - p.conn->last_used >= probe_after_idle && p.conn->peer_closed()) {
+        p.conn->close(); // keep its slot: a new connection is opened in its place
+        p.conn.reset();
+        p.permit = true;
+    }
+}
+
+result<pick> pick_now(detail::pool_state& st, bool fresh_only) {
+    pick p;
     std::vector<connection_ptr> evicted;
     {
-        std::lock_guard lock(st->mutex);
-        if (st->closed)
-            co_return transport_error(errc::pool_closed, st->ep, "connection pool closed for");
+        std::lock_guard lock(st.mutex);
+        if (st.closed)
+            return transport_error(errc::pool_closed, st.ep, "connection pool closed for");
         const auto now = steady::now();
         // Oldest first: retire every idle connection past its idle timeout or lifetime.
-        while (!st->idle.empty() && st->expired(*st->idle.front(), now)) {
-            evicted.push_back(std::move(st->idle.front()));
-            st->idle.erase(st->idle.begin());
-            --st->open;
+        while (!st.idle.empty() && st.expired(*st.idle.front(), now)) {
+            evicted.push_back(std::move(st.idle.front()));
+            st.idle.erase(st.idle.begin());
+            --st.open;
         }
-        if (!fresh_only && !st->idle.empty()) {
-            c = std::move(st->idle.back()); // most recently used: the most likely to be alive
-            st->idle.pop_back();
-        } else if (st->open < st->opts.max_connections) {
-            ++st->open;
-            permit = true;
+        if (!fresh_only && !st.idle.empty()) {
+            p.conn = std::move(st.idle.back()); // most recently used: the most likely to be alive
+            st.idle.pop_back();
+        } else if (st.open < st.opts.max_connections) {
+            ++st.open;
+            p.permit = true;
         }
     }
     for (auto& e : evicted)
-        e->close();
+        e->close(/*orderly=*/true);
+    probe(p);
+    if (p.conn)
+        ++st.reuses;
+    return p;
+}
 
-    if (!c && !permit) {
+// The rest of acquiring, after pick_now() found no idle connection: wait for one (or for a permit),
+// then open a connection on a permit.
+asio::awaitable<result<lease>> acquire(state_ptr st, pick p) {
+    if (!p.permit) {
         ++st->waits;
         auto [ec, granted] = co_await wait_for_connection(st);
         if (ec == asio::error::operation_aborted)
             co_return transport_error(errc::cancelled, st->ep, "cancelled while waiting for a connection to");
         if (ec)
             co_return transport_error(errc::pool_closed, st->ep, "connection pool closed for");
-        c = std::move(granted);
-        permit = !c;
-    }
-    // Only a connection that sat idle a while is worth a probe (a syscall); a busy one that the server
-    // closed under us is caught by the replay in exchange().
-    if (c && steady::now() - c->last_used >= probe_after_idle && c->peer_closed()) {
-        c->close(); // keep its slot: we open a new connection in its place
-        c.reset();
-        permit = true;
-    }
-    if (c) {
-        ++st->reuses;
-        co_return lease(st, std::move(c), false);
+        p.conn = std::move(granted);
+        p.permit = !p.conn;
+        probe(p);
+        if (p.conn) {
+            ++st->reuses;
+            co_return lease(st, std::move(p.conn), false);
+        }
     }
     auto fresh = co_await connect_new(st);
     if (!fresh) {
@@ -494,17 +538,74 @@ asio::awaitable<result<lease>> acquire(state_ptr st, bool fresh_only) {
     co_return lease(st, std::move(*fresh), true);
 }
 
+// Parses a response straight into an http::response: no Beast header container to copy it out of.
+class response_reader final : public bhttp::basic_parser<false> {
+public:
+    http::response out;
+
+private:
+    void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int, sys_error&) override {}
+    void on_response_impl(int code, beast::string_view, int, sys_error&) override {
+        out.status = static_cast<unsigned>(code);
+        out.headers.reserve(8);
+    }
+    void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, sys_error&) override {
+        out.headers.push_back({std::string(name), std::string(value)});
+    }
+    void on_header_impl(sys_error&) override {}
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, sys_error&) override {
+        if (length) // within the body limit: the parser checked it first
+            out.body.reserve(static_cast<std::size_t>(*length));
+    }
+    std::size_t on_body_impl(beast::string_view body, sys_error&) override {
+        out.body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, sys_error&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, sys_error&) override {
+        out.body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_finish_impl(sys_error&) override {}
+};
+
+// Writes the request, then reads the response, as one asynchronous operation: the awaiting coroutine
+// resumes once per exchange, and no coroutine frame is made for each half.
 template <class Stream>
-asio::awaitable<sys_error> write_and_read(Stream& s, connection& c, const std::string& wire,
-                                          bhttp::response_parser<bhttp::string_body>& parser,
-                                          exchange_info& info) {
-    auto [wec, sent] = co_await asio::async_write(s, asio::buffer(wire), tuple_awaitable);
-    info.bytes_sent = sent;
-    if (wec)
-        co_return wec;
-    auto [rec, received] = co_await bhttp::async_read(s, c.buffer, parser, tuple_awaitable);
-    info.bytes_received = received;
-    co_return rec;
+struct write_then_read {
+    Stream& stream;
+    beast::flat_buffer& buffer;
+    const std::string& wire;
+    response_reader& reader;
+    exchange_info& info;
+    enum { start, writing, reading } state = start;
+
+    template <class Self>
+    void operator()(Self& self, sys_error ec = {}, std::size_t n = 0) {
+        switch (state) {
+        case start:
+            state = writing;
+            asio::async_write(stream, asio::buffer(wire), std::move(self));
+            return;
+        case writing:
+            info.bytes_sent = n;
+            if (ec)
+                return self.complete(ec);
+            state = reading;
+            bhttp::async_read(stream, buffer, reader, std::move(self));
+            return;
+        case reading:
+            info.bytes_received = n;
+            return self.complete(ec);
+        }
+    }
+};
+
+template <class Stream>
+asio::awaitable<std::tuple<sys_error>> write_and_read(Stream& s, connection& c, const std::string& wire,
+                                                      response_reader& reader, exchange_info& info) {
+    return asio::async_compose<decltype(tuple_awaitable), void(sys_error)>(
+        write_then_read<Stream>{s, c.buffer, wire, reader, info}, tuple_awaitable, s);
 }
 
 error exchange_error(detail::pool_state& st, const sys_error& ec) {
@@ -551,7 +652,7 @@ void connection_pool::close() {
             waiters.push_back(std::move(w));
     }
     for (auto& c : idle)
-        c->close();
+        c->close(/*orderly=*/true);
     for (auto& w : waiters)
         w->complete(make_error_code(errc::pool_closed), nullptr);
 }
@@ -569,6 +670,12 @@ pool_counters connection_pool::counters() const {
 
 asio::awaitable<result<http::response>> connection_pool::exchange(const http::request& req,
                                                                   exchange_info* info) {
+    return exchange(req, std::span<const http::header_view>(), info);
+}
+
+asio::awaitable<result<http::response>> connection_pool::exchange(const http::request& req,
+                                                                  std::span<const http::header_view> extra,
+                                                                  exchange_info* info) {
     auto st = state_;
     // The request is written as one contiguous buffer: cheaper than a serializer, and simple because
     // every header was checked for CR/LF first.
@@ -577,15 +684,22 @@ asio::awaitable<result<http::response>> connection_pool::exchange(const http::re
         co_return error(make_error_code(errc::invalid_request),
                         "request method or target contains a space or CR/LF");
     std::size_t size = req.method.size() + req.path.size() + req.query.size() + req.body.size() + 64;
-    for (const auto& h : req.headers) {
-        if (h.name.empty() || not_in_name.any_in(h.name) || line_breaks.any_in(h.value))
-            co_return error(make_error_code(errc::invalid_request),
-                            "header '" + h.name + "' has an invalid name or contains CR/LF");
-        if (http::iequals(h.name, "Content-Length") || http::iequals(h.name, "Transfer-Encoding"))
-            co_return error(make_error_code(errc::invalid_request),
-                            "header '" + h.name + "' is set by the connection pool from the body");
-        size += h.name.size() + h.value.size() + 4;
-    }
+    const auto check = [&size](std::string_view name, std::string_view value) -> std::optional<error> {
+        if (name.empty() || not_in_name.any_in(name) || has_line_break(value))
+            return error(make_error_code(errc::invalid_request),
+                         "header '" + std::string(name) + "' has an invalid name or contains CR/LF");
+        if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding"))
+            return error(make_error_code(errc::invalid_request),
+                         "header '" + std::string(name) + "' is set by the connection pool from the body");
+        size += name.size() + value.size() + 4;
+        return std::nullopt;
+    };
+    for (const auto& h : req.headers)
+        if (auto bad = check(h.name, h.value))
+            co_return std::move(*bad);
+    for (const auto& h : extra)
+        if (auto bad = check(h.name, h.value))
+            co_return std::move(*bad);
     std::string wire;
     wire.reserve(size);
     wire.append(req.method).append(" ").append(req.path.empty() ? "/" : req.path);
@@ -594,25 +708,38 @@ asio::awaitable<result<http::response>> connection_pool::exchange(const http::re
     wire.append(" HTTP/1.1\r\n");
     for (const auto& h : req.headers)
         wire.append(h.name).append(": ").append(h.value).append("\r\n");
+    for (const auto& h : extra)
+        wire.append(h.name).append(": ").append(h.value).append("\r\n");
     if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH")
         wire.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n");
     wire.append("\r\n").append(req.body);
 
     try {
         for (int attempt = 0;; ++attempt) {
-            auto got = co_await acquire(st, attempt > 0);
-            if (!got)
-                co_return got.error();
-            lease l = std::move(*got);
+            // Most calls find an idle connection: that path takes no coroutine frame.
+            auto now = pick_now(*st, attempt > 0);
+            if (!now)
+                co_return now.error();
+            std::optional<lease> held;
+            if (now->conn) {
+                held.emplace(st, std::move(now->conn), false);
+            } else {
+                auto got = co_await acquire(st, std::move(*now));
+                if (!got)
+                    co_return got.error();
+                held.emplace(std::move(*got));
+            }
+            lease& l = *held;
             exchange_info local{.reused_connection = !l.fresh};
 
-            bhttp::response_parser<bhttp::string_body> parser;
-            parser.body_limit(st->opts.max_body_size);
+            response_reader reader;
+            reader.body_limit(st->opts.max_body_size);
             connection& c = *l.conn;
             c.stream().expires_after(st->opts.request_timeout);
-            const sys_error ec = c.tls ? co_await write_and_read(*c.tls, c, wire, parser, local)
-                                       : co_await write_and_read(*c.plain, c, wire, parser, local);
-            const bool got_bytes = parser.got_some() || c.buffer.size() > 0;
+            auto io = c.tls ? write_and_read(*c.tls, c, wire, reader, local)
+                            : write_and_read(*c.plain, c, wire, reader, local);
+            const auto [ec] = co_await std::move(io);
+            const bool got_bytes = reader.got_some() || c.buffer.size() > 0;
             local.response_started = got_bytes;
             if (ec) {
                 l.discard();
@@ -626,14 +753,9 @@ asio::awaitable<result<http::response>> connection_pool::exchange(const http::re
             }
             c.stream().expires_never();
 
-            auto msg = parser.release();
-            http::response out;
-            out.status = msg.result_int();
-            out.headers.reserve(16);
-            for (const auto& f : msg)
-                out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-            out.body = std::move(msg.body());
-            if (msg.keep_alive() && c.buffer.size() == 0)
+            const bool keep_alive = reader.keep_alive();
+            http::response out = std::move(reader.out);
+            if (keep_alive && c.buffer.size() == 0)
                 l.release();
             else
                 l.discard();

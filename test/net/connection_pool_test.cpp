@@ -498,6 +498,59 @@ BOOST_AUTO_TEST_CASE(multi_threaded_io_context) {
     BOOST_TEST(c.waiting == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(extra_headers_are_sent_after_the_requests_own_and_checked_the_same) {
+    test_server server({.tls = false});
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        net::connection_pool pool(ex, endpoint_of(server));
+        const std::string long_value(100, 'v');
+        const http::header_view extra[] = {{"X-Extra", "one"}, {"X-Long", long_value}};
+        auto r = co_await pool.exchange(ping, extra);
+        BOOST_TEST(r.value().status == 200u);
+        const auto seen = server.requests().at(0);
+        BOOST_TEST(seen.header_value("Host") == "127.0.0.1");
+        BOOST_TEST(seen.header_value("X-Extra") == "one");
+        BOOST_TEST(seen.header_value("X-Long") == long_value);
+
+        // CR, LF or NUL anywhere in a value (the check reads eight bytes at a time, then the tail).
+        for (const char bad : {'\r', '\n', '\0'}) {
+            for (std::size_t at = 0; at < 21; ++at) {
+                std::string value(21, 'a');
+                value[at] = bad;
+                const http::header_view one[] = {{"X-Bad", value}};
+                auto b = co_await pool.exchange(ping, one);
+                BOOST_TEST((!b.has_value() && code_of(b) == errc::invalid_request), "byte " << int(bad) << " at " << at);
+            }
+        }
+        const http::header_view framed[] = {{"transfer-encoding", "chunked"}};
+        auto f = co_await pool.exchange(ping, framed);
+        BOOST_TEST((!f.has_value() && code_of(f) == errc::invalid_request));
+        BOOST_TEST(server.requests().size() == 1u); // none of the refused ones reached the server
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(a_chunked_response_is_read_whole_with_its_headers) {
+    test_server server({.tls = false}, [](const auto&) {
+        return reply{.what = reply::kind::raw,
+                     .raw = "HTTP/1.1 201 Created\r\nx-amzn-RequestId: abc-123\r\nX-Empty:\r\n"
+                            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                            "5\r\n{\"a\":\r\n3\r\n42}\r\n0\r\n\r\n"};
+    });
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        net::connection_pool pool(ex, endpoint_of(server));
+        auto r = co_await pool.exchange(ping);
+        BOOST_REQUIRE(r.has_value());
+        BOOST_TEST(r->status == 201u);
+        BOOST_TEST(r->body == R"({"a":42})");
+        BOOST_TEST(r->request_id() == "abc-123");
+        BOOST_REQUIRE_EQUAL(r->headers.size(), 4u);
+        BOOST_TEST(r->headers[1].name == "X-Empty");
+        BOOST_TEST(r->headers[1].value == "");
+        BOOST_TEST(pool.counters().idle == 0u); // "Connection: close": not kept
+    }());
+}
+
 BOOST_AUTO_TEST_CASE(plain_http) {
     test_server server({.tls = false});
     run([&]() -> asio::awaitable<void> {

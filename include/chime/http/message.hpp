@@ -15,6 +15,13 @@ struct header {
     std::string value;
 };
 
+/// A header by reference: what the transport adds to one exchange (signature, attempt number) without
+/// copying it into the request. The views must outlive the exchange.
+struct header_view {
+    std::string_view name;
+    std::string_view value;
+};
+
 /// A request. `path` and `query` are on-the-wire (percent-encoded) forms; `query` has no `?`.
 /// Not an aggregate on purpose: g++ 12 destroys aggregate temporaries inside co_await twice.
 struct request {

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 namespace chime::net {
@@ -86,6 +87,11 @@ public:
     /// arrived is replaced and the request sent once more on a fresh connection.
     /// Completes with the response for any HTTP status, or a transport error.
     boost::asio::awaitable<result<http::response>> exchange(const http::request& req,
+                                                            exchange_info* info = nullptr);
+    /// As above, with `extra` headers sent after the request's own and checked the same way. The
+    /// views (and `req`) must stay valid until the exchange completes.
+    boost::asio::awaitable<result<http::response>> exchange(const http::request& req,
+                                                            std::span<const http::header_view> extra,
                                                             exchange_info* info = nullptr);
 
     /// Opens connections until `n` are idle (or the limit is reached), e.g. ahead of a burst.
