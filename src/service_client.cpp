@@ -5,6 +5,7 @@
 namespace chime::detail {
 
 service_client::service_client(boost::asio::any_io_executor ex, client_config cfg, const service_info& info) {
+    idempotent_options_.idempotent = true;
     config_overrides ov;
     ov.profile = cfg.profile;
     ov.region = cfg.region;
@@ -51,18 +52,17 @@ net::endpoint service_client::endpoint_for(const operation_info& op) const {
     return endpoint_;
 }
 
+// Not a coroutine: the transport's coroutine is the call's, with no frame in between. Everything it
+// refers to (endpoint, scope, options) belongs to this client, as the generated clients require anyway.
 boost::asio::awaitable<result<http::response>> service_client::call(const operation_info& op,
                                                                      http::request req) const {
     const net::endpoint* target = &endpoint_;
     for (const auto& [prefix, ep] : prefixed_)
         if (prefix == op.host_prefix)
             target = &ep;
-    if (op.idempotency_token && !options_.idempotent) {
-        call_options o = options_; // a few optionals
-        o.idempotent = true;
-        co_return co_await transport_->send(*target, std::move(req), scope_, op.name, o);
-    }
-    co_return co_await transport_->send(*target, std::move(req), scope_, op.name, options_);
+    // An operation with an idempotency token is safe to retry even when it is a POST.
+    return transport_->send(*target, std::move(req), scope_, op.name,
+                            op.idempotency_token ? idempotent_options_ : options_);
 }
 
 std::string new_idempotency_token() {

@@ -11,9 +11,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <random>
+#include <span>
 
 namespace chime {
 namespace asio = boost::asio;
@@ -24,13 +28,18 @@ bool is_secret_header(std::string_view name) {
     return http::iequals(name, "authorization") || http::iequals(name, "x-amz-security-token");
 }
 
-std::string describe_request(const net::endpoint& ep, const http::request& req) {
+std::string describe_request(const net::endpoint& ep, const http::request& req,
+                             std::span<const http::header_view> extra) {
     std::string s = "> " + req.method + " " + ep.origin() + req.path;
     if (!req.query.empty())
         s.append("?").append(req.query);
+    const auto line = [&s](std::string_view name, std::string_view value) {
+        s.append("\n> ").append(name).append(": ").append(is_secret_header(name) ? "<redacted>" : value);
+    };
     for (const auto& h : req.headers)
-        s.append("\n> ").append(h.name).append(": ").append(is_secret_header(h.name) ? "<redacted>"
-                                                                                     : h.value);
+        line(h.name, h.value);
+    for (const auto& h : extra)
+        line(h.name, h.value);
     s.append("\n> (").append(std::to_string(req.body.size())).append(" body bytes)");
     return s;
 }
@@ -113,12 +122,8 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-// `op`, bounded by the call's deadline when it has one: at the deadline it is cancelled and the
-// result is `late()`.
 template <class T>
-asio::awaitable<T> until(asio::awaitable<T> op, steady::time_point deadline, T (*late)()) {
-    if (deadline == steady::time_point::max())
-        co_return co_await std::move(op);
+asio::awaitable<T> race_deadline(asio::awaitable<T> op, steady::time_point deadline, T (*late)()) {
     using namespace asio::experimental::awaitable_operators;
     asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
     auto r = co_await (std::move(op) || timer.async_wait(asio::use_awaitable));
@@ -127,18 +132,49 @@ asio::awaitable<T> until(asio::awaitable<T> op, steady::time_point deadline, T (
     co_return late();
 }
 
+// `op`, bounded by the call's deadline when it has one: at the deadline it is cancelled and the
+// result is `late()`. Without a deadline, `op` itself (no coroutine frame in between).
+template <class T>
+asio::awaitable<T> until(asio::awaitable<T> op, steady::time_point deadline, T (*late)()) {
+    if (deadline == steady::time_point::max())
+        return op;
+    return race_deadline(std::move(op), deadline, late);
+}
+
 result<http::response> attempt_past_deadline() {
     return error(make_error_code(errc::deadline_exceeded), "the call's deadline passed during the attempt");
 }
 error_code wait_past_deadline() { return make_error_code(errc::deadline_exceeded); }
 
 // The invocation id: unique per call, not a secret, so a per-thread PRNG rather than OpenSSL's.
-std::string random_uuid() {
+void random_uuid(char (&out)[36]) {
     thread_local std::mt19937_64 random{std::random_device{}()};
     unsigned char b[16];
     const std::uint64_t words[2] = {random(), random()};
     std::memcpy(b, words, sizeof b);
-    return detail::format_uuid_v4(b);
+    detail::format_uuid_v4(b, out);
+}
+
+// The headers each attempt gets from the transport; any the request carries are dropped first.
+bool is_transport_header(std::string_view name) {
+    switch (name.size()) {
+    case 10: return http::iequals(name, "x-amz-date") || http::iequals(name, "user-agent");
+    case 13: return http::iequals(name, "authorization");
+    case 15: return http::iequals(name, "amz-sdk-request");
+    case 20: return http::iequals(name, "x-amz-content-sha256") || http::iequals(name, "x-amz-security-token");
+    case 21: return http::iequals(name, "amz-sdk-invocation-id");
+    default: return false;
+    }
+}
+
+// "attempt=N; max=M" into `out`.
+std::string_view attempt_text(std::span<char, 48> out, int attempt, int max) {
+    constexpr std::string_view a = "attempt=", m = "; max=";
+    char* p = std::copy(a.begin(), a.end(), out.data());
+    p = std::to_chars(p, out.data() + out.size(), attempt).ptr;
+    p = std::copy(m.begin(), m.end(), p);
+    p = std::to_chars(p, out.data() + out.size(), max).ptr;
+    return {out.data(), static_cast<std::size_t>(p - out.data())};
 }
 
 std::string ms_text(steady::duration d) {
@@ -197,17 +233,29 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         return r;
     };
 
-    auth::credentials_ptr creds;
-    try {
-        creds = co_await self.credentials->get();
-    } catch (const exception& e) {
-        co_return finish(e.error());
+    auth::credentials_ptr creds = self.credentials->try_get(); // cached: no coroutine needed
+    if (!creds) {
+        try {
+            creds = co_await self.credentials->get();
+        } catch (const exception& e) {
+            co_return finish(e.error());
+        }
     }
 
+    std::erase_if(req.headers, [](const http::header& h) { return is_transport_header(h.name); });
     req.set_header("Host", ep.host_header());
     if (!req.body.empty() && req.header_value("Content-Type").empty())
         req.set_header("Content-Type", "application/json");
-    req.set_header("amz-sdk-invocation-id", self.opts.invocation_id ? self.opts.invocation_id() : random_uuid());
+    char random_id[36];
+    std::string chosen_id;
+    std::string_view invocation_id;
+    if (self.opts.invocation_id) {
+        chosen_id = self.opts.invocation_id();
+        invocation_id = chosen_id;
+    } else {
+        random_uuid(random_id);
+        invocation_id = std::string_view(random_id, sizeof random_id);
+    }
     const std::string body_hash = auth::payload_hash(req.body);
 
     std::shared_ptr<detail::rate_limiter> limiter;
@@ -216,7 +264,6 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         limiter = self.limiters->get(ro->scope_key ? ro->scope_key(origin, operation, req)
                                                    : origin + " " + std::string(operation));
     }
-    const std::string max_text = "; max=" + std::to_string(ro->max_attempts);
     const bool idempotent = options.idempotent.value_or(req.method == "GET" || req.method == "HEAD" ||
                                                         req.method == "PUT" || req.method == "DELETE");
 
@@ -241,14 +288,18 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         }
 
         // Each attempt is signed afresh (a new X-Amz-Date) over the same request: idempotency tokens and
-        // the body stay what they were. The attempt's own headers go on the end of `req` for its exchange
-        // and come off after it, so no attempt copies the body or the other headers.
-        const std::size_t base_headers = req.headers.size();
-        req.headers.reserve(base_headers + 6);
-        req.headers.push_back({"amz-sdk-request", "attempt=" + std::to_string(retries.attempts()) + max_text});
+        // the body stay what they were. The attempt's own headers are views handed to the exchange
+        // beside `req`, so no attempt copies the request or allocates its headers.
+        char attempt_buffer[48];
+        std::array<http::header_view, 8> extra;
+        std::size_t extras = 0;
+        extra[extras++] = {"amz-sdk-invocation-id", invocation_id};
+        extra[extras++] = {"amz-sdk-request", attempt_text(attempt_buffer, retries.attempts(), ro->max_attempts)};
         boost::container::small_vector<auth::header_field, 16> fields;
         for (const auto& h : req.headers)
             fields.push_back({h.name, h.value});
+        for (std::size_t i = 0; i < extras; ++i)
+            fields.push_back({extra[i].name, extra[i].value});
         auth::header_signature sig;
         try {
             const auth::signing_params params{.region = scope.region,
@@ -264,20 +315,21 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         } catch (const std::invalid_argument& e) {
             co_return finish(error(make_error_code(errc::invalid_request), e.what()));
         }
-        req.headers.push_back({"X-Amz-Date", std::move(sig.amz_date)});
-        req.headers.push_back({"x-amz-content-sha256", std::move(sig.content_sha256)});
+        extra[extras++] = {"X-Amz-Date", sig.amz_date};
+        extra[extras++] = {"x-amz-content-sha256", sig.content_sha256};
         if (!creds->session_token.empty())
-            req.headers.push_back({"X-Amz-Security-Token", creds->session_token});
-        req.headers.push_back({"Authorization", std::move(sig.authorization)});
-        req.headers.push_back({"User-Agent", self.opts.user_agent});
+            extra[extras++] = {"X-Amz-Security-Token", creds->session_token};
+        extra[extras++] = {"Authorization", sig.authorization};
+        extra[extras++] = {"User-Agent", self.opts.user_agent};
+        const std::span<const http::header_view> attempt_headers(extra.data(), extras);
         if (self.opts.logger)
-            self.log(log_level::debug, describe_request(ep, req));
+            self.log(log_level::debug, describe_request(ep, req, attempt_headers));
 
         net::exchange_info info;
         const auto attempt_start = steady::now();
-        // until() returns once the exchange has finished (or was cancelled), so `req` may change after it.
-        auto r = co_await until(self.pool_for(ep).exchange(req, &info), deadline, &attempt_past_deadline);
-        req.headers.erase(req.headers.begin() + static_cast<std::ptrdiff_t>(base_headers), req.headers.end());
+        // until() returns once the exchange has finished (or was cancelled): the views outlive it.
+        auto r = co_await until(self.pool_for(ep).exchange(req, attempt_headers, &info), deadline,
+                                &attempt_past_deadline);
         const auto attempt_time = steady::now() - attempt_start;
         metrics.bytes_sent += info.bytes_sent;
         metrics.bytes_received += info.bytes_received;

@@ -95,8 +95,10 @@ public:
     transport(const transport&) = delete;
     transport& operator=(const transport&) = delete;
 
-    /// Adds Host, X-Amz-Date, x-amz-content-sha256, X-Amz-Security-Token, Authorization and
-    /// User-Agent to `req`, signs it and sends it to `ep`. Completes, on the awaiting coroutine's
+    /// Signs `req` and sends it to `ep` with the transport's own headers: Host (set on `req`, so that a
+    /// scope key sees it), amz-sdk-invocation-id, amz-sdk-request, X-Amz-Date, x-amz-content-sha256,
+    /// X-Amz-Security-Token, Authorization and User-Agent; any of these that `req` carries are dropped
+    /// first. Completes, on the awaiting coroutine's
     /// executor, with the response when its status is 2xx; otherwise with the service error decoded
     /// from it (`http::service_error`), or with a transport or credentials error. Never throws.
     /// Cancellation: the awaiting operation's cancellation slot reaches the pool wait and the exchange.

@@ -129,6 +129,7 @@ public:
     explicit static_provider(credentials c)
         : creds_(std::make_shared<const credentials>(std::move(c))) {}
     asio::awaitable<credentials_ptr> get() override { co_return creds_; }
+    credentials_ptr try_get() noexcept override { return creds_; }
 
 private:
     credentials_ptr creds_;
@@ -224,6 +225,16 @@ chain_provider::~chain_provider() = default;
 void chain_provider::invalidate() {
     std::lock_guard lock(state_->mutex);
     state_->cached.reset();
+}
+
+credentials_ptr chain_provider::try_get() noexcept {
+    const auto now = state_->opts.clock();
+    std::lock_guard lock(state_->mutex);
+    if (!state_->needs_refresh(state_->cached, now))
+        return state_->cached;
+    if (state_->refreshing && state_->usable(state_->cached, now))
+        return state_->cached; // as get() does while another caller refreshes
+    return nullptr;
 }
 
 asio::awaitable<credentials_ptr> chain_provider::get() {

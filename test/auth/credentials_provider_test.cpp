@@ -200,6 +200,7 @@ BOOST_AUTO_TEST_CASE(secrets_never_printed) {
 BOOST_AUTO_TEST_CASE(static_provider) {
     auto p = auth::make_static_provider({"AKIDSTATIC", secret, "", {}, ""});
     BOOST_TEST(run(p->get())->source == "static");
+    BOOST_TEST(p->try_get() == run(p->get())); // always at hand
     BOOST_CHECK_THROW(auth::make_static_provider({"AKID", "", "", {}, ""}), exception);
 }
 
@@ -218,16 +219,21 @@ BOOST_AUTO_TEST_CASE(caches_until_refresh_window) {
     auth::chain_provider p(std::move(sources),
                            {.refresh_before = 5min, .min_validity = 10s, .clock = [&] { return now; }});
 
+    BOOST_TEST(!p.try_get()); // nothing cached yet: only get() can load
     BOOST_TEST(run(p.get())->access_key_id == "AKID1");
     BOOST_TEST(run(p.get())->access_key_id == "AKID1");
+    BOOST_TEST(p.try_get()->access_key_id == "AKID1"); // cached and fresh: at once, without the sources
     BOOST_TEST(s.calls == 1);
 
     now += 56min; // inside the 5-minute refresh window
+    BOOST_TEST(!p.try_get()); // due for a refresh: get()'s business
     BOOST_TEST(run(p.get())->access_key_id == "AKID2");
     BOOST_TEST(s.calls == 2);
 
     p.invalidate();
+    BOOST_TEST(!p.try_get());
     BOOST_TEST(run(p.get())->access_key_id == "AKID3");
+    BOOST_TEST(s.calls == 3);
 }
 
 BOOST_AUTO_TEST_CASE(failed_refresh_keeps_valid_credentials) {

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -135,6 +136,34 @@ BOOST_AUTO_TEST_CASE(requests_are_signed_and_verify_at_the_server) {
     BOOST_TEST(metrics[2].http_status == 200u);
     BOOST_TEST(metrics[2].bytes_sent > 0u);
     BOOST_TEST(metrics[2].bytes_received > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_transports_own_headers_replace_any_the_request_carries) {
+    run([&]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
+        transport t(ex, auth::make_static_provider(test_creds), options());
+        const signing_scope scope("eu-west-1");
+        auto req = channel_messages_request();
+        for (const char* name : {"authorization", "X-Amz-Date", "user-agent", "AMZ-SDK-REQUEST", "amz-sdk-invocation-id",
+                                 "x-amz-content-sha256", "X-Amz-Security-Token"})
+            req.headers.push_back({name, "stale"});
+        req.headers.push_back({"X-Kept", "mine"});
+        auto r = co_await t.send(ep(), std::move(req), scope, "SendChannelMessage");
+        BOOST_TEST(r.has_value());
+    }());
+    const auto received = server.requests();
+    BOOST_REQUIRE_EQUAL(received.size(), 1u);
+    const auto& r = received[0];
+    BOOST_TEST(signature_verifies(r));
+    for (const char* name : {"Authorization", "X-Amz-Date", "User-Agent", "amz-sdk-request", "amz-sdk-invocation-id",
+                             "x-amz-content-sha256", "X-Amz-Security-Token"}) {
+        const auto n = std::count_if(r.headers.begin(), r.headers.end(),
+                                     [&](const http::header& h) { return http::iequals(h.name, name); });
+        BOOST_TEST(n == 1, name << " sent " << n << " times");
+        BOOST_TEST(r.header_value(name) != "stale", name);
+    }
+    BOOST_TEST(r.header_value("X-Kept") == "mine");
+    BOOST_TEST(r.header_value("amz-sdk-request").starts_with("attempt=1; max="));
 }
 
 BOOST_AUTO_TEST_CASE(service_errors_come_back_decoded) {

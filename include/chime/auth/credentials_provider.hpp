@@ -35,6 +35,11 @@ public:
     ///         errc::credentials_expired.
     /// Thread safety: may be awaited concurrently from any number of coroutines and threads.
     virtual boost::asio::awaitable<credentials_ptr> get() = 0;
+
+    /// The credentials `get()` would complete with at once, without suspending (cached and fresh), or
+    /// null when only `get()` can tell. The transport asks this first on every call, so a provider that
+    /// caches spares each call a coroutine. The default is null. Never throws.
+    virtual credentials_ptr try_get() noexcept { return nullptr; }
 };
 
 /// The outcome of asking one place for credentials.
@@ -83,6 +88,7 @@ public:
     ~chain_provider() override;
 
     boost::asio::awaitable<credentials_ptr> get() override;
+    credentials_ptr try_get() noexcept override;
 
     /// Drops the cached credentials so that the next `get()` asks the sources again.
     void invalidate();

@@ -42,7 +42,12 @@ public:
     const std::string& region() const noexcept { return scope_.region; }
     chime::transport& transport() const noexcept { return *transport_; }
     /// The per-call settings every call of this client uses (see the clients' `with`).
-    void set_call_options(call_options o) { options_ = std::move(o); }
+    void set_call_options(call_options o) {
+        options_ = std::move(o);
+        idempotent_options_ = options_;
+        if (!idempotent_options_.idempotent)
+            idempotent_options_.idempotent = true;
+    }
     const call_options& options() const noexcept { return options_; }
 
 private:
@@ -52,6 +57,7 @@ private:
     std::vector<std::pair<std::string_view, net::endpoint>> prefixed_;
     signing_scope scope_;
     call_options options_;
+    call_options idempotent_options_; // options_, idempotent unless set: for operations with an idempotency token
 };
 
 /// A fresh UUIDv4, for idempotency tokens the caller left empty.
