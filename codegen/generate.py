@@ -552,10 +552,8 @@ def operation_source(svc, op_name, op):
             sys.exit(f"generate: {op_name}.{member}: unsupported location {loc}")
     lines.extend(line for _, line in sorted(query, key=lambda q: q[0]))
     if body_members:
-        lines.append("    {\n        boost::json::value body;\n"
-                     "        to_json(body, request, json_options{.body_only = true});\n"
-                     "        req.body = boost::json::serialize(body);\n"
-                     "        req.headers.push_back({\"Content-Type\", \"application/json\"});\n    }\n")
+        lines.append("    req.body = json_body(request);\n"
+                     "    req.headers.push_back({\"Content-Type\", \"application/json\"});\n")
     lines.append("    auto response = co_await core_.call(op, std::move(req));\n"
                  "    if (!response)\n        co_return response.error();\n")
     if res:

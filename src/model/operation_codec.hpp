@@ -11,6 +11,7 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
@@ -81,6 +82,18 @@ bool is_empty(const E& v) {
 template <class T>
 bool is_empty(const T&) {
     return false;
+}
+
+/// A request's JSON body (its body members only). The document lives only until it is serialized: in
+/// a monotonic arena (a stack buffer, then blocks) its allocations are pointer bumps, and so is its
+/// object's hash table.
+template <class T>
+std::string json_body(const T& request) {
+    unsigned char arena[2048];
+    boost::json::monotonic_resource mr(arena, sizeof arena);
+    boost::json::value body(&mr);
+    to_json(body, request, json_options{.body_only = true});
+    return boost::json::serialize(body);
 }
 
 /// Parses a 2xx response body into the operation's output type; an empty body is an empty object.

@@ -60,12 +60,8 @@ boost::asio::awaitable<result<create_room_response>> client::create_room(create_
     req.path += "/accounts/";
     append_label(req.path, request.account_id, false);
     req.path += "/rooms";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -116,12 +112,8 @@ boost::asio::awaitable<result<update_room_response>> client::update_room(update_
     append_label(req.path, request.account_id, false);
     req.path += "/rooms/";
     append_label(req.path, request.room_id, false);
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -175,12 +167,8 @@ boost::asio::awaitable<result<create_room_membership_response>> client::create_r
     req.path += "/rooms/";
     append_label(req.path, request.room_id, false);
     req.path += "/memberships";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -210,12 +198,8 @@ boost::asio::awaitable<result<batch_create_room_membership_response>> client::ba
     append_label(req.path, request.room_id, false);
     req.path += "/memberships";
     append_query(req.query, "operation", std::string_view("batch-create"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -245,12 +229,8 @@ boost::asio::awaitable<result<update_room_membership_response>> client::update_r
     append_label(req.path, request.room_id, false);
     req.path += "/memberships/";
     append_label(req.path, request.member_id, false);
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -332,12 +312,8 @@ boost::asio::awaitable<result<create_meeting_response>> client::create_meeting(c
     req.path.clear();
     req.path.reserve(128);
     req.path += "/meetings";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -426,12 +402,8 @@ boost::asio::awaitable<result<create_attendee_response>> client::create_attendee
     req.path += "/meetings/";
     append_label(req.path, request.meeting_id, false);
     req.path += "/attendees";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -457,12 +429,8 @@ boost::asio::awaitable<result<batch_create_attendee_response>> client::batch_cre
     append_label(req.path, request.meeting_id, false);
     req.path += "/attendees";
     append_query(req.query, "operation", std::string_view("batch-create"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -563,12 +531,8 @@ boost::asio::awaitable<result<create_app_instance_response>> client::create_app_
     req.path.clear();
     req.path.reserve(128);
     req.path += "/app-instances";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -597,12 +561,8 @@ boost::asio::awaitable<result<create_app_instance_user_response>> client::create
     req.path.clear();
     req.path.reserve(128);
     req.path += "/app-instance-users";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -631,12 +591,8 @@ boost::asio::awaitable<result<create_channel_response>> client::create_channel(c
     req.path += "/channels";
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -664,12 +620,8 @@ boost::asio::awaitable<result<update_channel_response>> client::update_channel(u
     append_label(req.path, request.channel_arn, false);
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -771,12 +723,8 @@ boost::asio::awaitable<result<create_channel_ban_response>> client::create_chann
     req.path += "/bans";
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -887,12 +835,8 @@ boost::asio::awaitable<result<create_channel_membership_response>> client::creat
     req.path += "/memberships";
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1057,12 +1001,8 @@ boost::asio::awaitable<result<create_channel_moderator_response>> client::create
     req.path += "/moderators";
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1233,12 +1173,8 @@ boost::asio::awaitable<result<send_channel_message_response>> client::send_chann
     req.path += "/messages";
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1293,12 +1229,8 @@ boost::asio::awaitable<result<update_channel_message_response>> client::update_c
     append_label(req.path, request.message_id, false);
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1432,12 +1364,8 @@ boost::asio::awaitable<result<create_account_response>> client::create_account(c
     req.path.clear();
     req.path.reserve(128);
     req.path += "/accounts";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1529,12 +1457,8 @@ boost::asio::awaitable<result<create_user_response>> client::create_user(create_
     append_label(req.path, request.account_id, false);
     req.path += "/users";
     append_query(req.query, "operation", std::string_view("create"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1614,12 +1538,8 @@ boost::asio::awaitable<result<create_bot_response>> client::create_bot(create_bo
     req.path += "/accounts/";
     append_label(req.path, request.account_id, false);
     req.path += "/bots";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();

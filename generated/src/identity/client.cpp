@@ -29,12 +29,8 @@ boost::asio::awaitable<result<create_app_instance_response>> client::create_app_
     req.path.clear();
     req.path.reserve(128);
     req.path += "/app-instances";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -59,12 +55,8 @@ boost::asio::awaitable<result<create_app_instance_admin_response>> client::creat
     req.path += "/app-instances/";
     append_label(req.path, request.app_instance_arn, false);
     req.path += "/admins";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -91,12 +83,8 @@ boost::asio::awaitable<result<create_app_instance_bot_response>> client::create_
     req.path.clear();
     req.path.reserve(128);
     req.path += "/app-instance-bots";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -125,12 +113,8 @@ boost::asio::awaitable<result<create_app_instance_user_response>> client::create
     req.path.clear();
     req.path.reserve(128);
     req.path += "/app-instance-users";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -548,12 +532,8 @@ boost::asio::awaitable<result<put_app_instance_retention_settings_response>> cli
     req.path += "/app-instances/";
     append_label(req.path, request.app_instance_arn, false);
     req.path += "/retention-settings";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -576,12 +556,8 @@ boost::asio::awaitable<result<put_app_instance_user_expiration_settings_response
     req.path += "/app-instance-users/";
     append_label(req.path, request.app_instance_user_arn, false);
     req.path += "/expiration-settings";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -614,12 +590,8 @@ boost::asio::awaitable<result<register_app_instance_user_endpoint_response>> cli
     req.path += "/app-instance-users/";
     append_label(req.path, request.app_instance_user_arn, false);
     req.path += "/endpoints";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -643,12 +615,8 @@ boost::asio::awaitable<result<void>> client::tag_resource(tag_resource_request r
     req.path.reserve(128);
     req.path += "/tags";
     append_query(req.query, "operation", std::string_view("tag-resource"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -672,12 +640,8 @@ boost::asio::awaitable<result<void>> client::untag_resource(untag_resource_reque
     req.path.reserve(128);
     req.path += "/tags";
     append_query(req.query, "operation", std::string_view("untag-resource"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -703,12 +667,8 @@ boost::asio::awaitable<result<update_app_instance_response>> client::update_app_
     req.path.reserve(128);
     req.path += "/app-instances/";
     append_label(req.path, request.app_instance_arn, false);
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -734,12 +694,8 @@ boost::asio::awaitable<result<update_app_instance_bot_response>> client::update_
     req.path.reserve(128);
     req.path += "/app-instance-bots/";
     append_label(req.path, request.app_instance_bot_arn, false);
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -765,12 +721,8 @@ boost::asio::awaitable<result<update_app_instance_user_response>> client::update
     req.path.reserve(128);
     req.path += "/app-instance-users/";
     append_label(req.path, request.app_instance_user_arn, false);
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -796,12 +748,8 @@ boost::asio::awaitable<result<update_app_instance_user_endpoint_response>> clien
     append_label(req.path, request.app_instance_user_arn, false);
     req.path += "/endpoints/";
     append_label(req.path, request.endpoint_id, false);
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();

@@ -30,12 +30,8 @@ boost::asio::awaitable<result<batch_create_attendee_response>> client::batch_cre
     append_label(req.path, request.meeting_id, false);
     req.path += "/attendees";
     append_query(req.query, "operation", std::string_view("batch-create"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -63,12 +59,8 @@ boost::asio::awaitable<result<void>> client::batch_update_attendee_capabilities_
     append_label(req.path, request.meeting_id, false);
     req.path += "/attendees/capabilities";
     append_query(req.query, "operation", std::string_view("batch-update-except"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -93,12 +85,8 @@ boost::asio::awaitable<result<create_attendee_response>> client::create_attendee
     req.path += "/meetings/";
     append_label(req.path, request.meeting_id, false);
     req.path += "/attendees";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -125,12 +113,8 @@ boost::asio::awaitable<result<create_meeting_response>> client::create_meeting(c
     req.path.clear();
     req.path.reserve(128);
     req.path += "/meetings";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -160,12 +144,8 @@ boost::asio::awaitable<result<create_meeting_with_attendees_response>> client::c
     req.path.reserve(128);
     req.path += "/meetings";
     append_query(req.query, "operation", std::string_view("create-attendees"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -330,12 +310,8 @@ boost::asio::awaitable<result<void>> client::start_meeting_transcription(start_m
     append_label(req.path, request.meeting_id, false);
     req.path += "/transcription";
     append_query(req.query, "operation", std::string_view("start"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -382,12 +358,8 @@ boost::asio::awaitable<result<tag_resource_response>> client::tag_resource(tag_r
     req.path.reserve(128);
     req.path += "/tags";
     append_query(req.query, "operation", std::string_view("tag-resource"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -411,12 +383,8 @@ boost::asio::awaitable<result<untag_resource_response>> client::untag_resource(u
     req.path.reserve(128);
     req.path += "/tags";
     append_query(req.query, "operation", std::string_view("untag-resource"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -445,12 +413,8 @@ boost::asio::awaitable<result<update_attendee_capabilities_response>> client::up
     req.path += "/attendees/";
     append_label(req.path, request.attendee_id, false);
     req.path += "/capabilities";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();

@@ -32,12 +32,8 @@ boost::asio::awaitable<result<void>> client::associate_channel_flow(associate_ch
     append_label(req.path, request.channel_arn, false);
     req.path += "/channel-flow";
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -66,12 +62,8 @@ boost::asio::awaitable<result<batch_create_channel_membership_response>> client:
     req.path += "/memberships";
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     append_query(req.query, "operation", std::string_view("batch-create"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -100,12 +92,8 @@ boost::asio::awaitable<result<channel_flow_callback_response>> client::channel_f
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     append_query(req.query, "operation", std::string_view("channel-flow-callback"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -135,12 +123,8 @@ boost::asio::awaitable<result<create_channel_response>> client::create_channel(c
     req.path.reserve(128);
     req.path += "/channels";
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -168,12 +152,8 @@ boost::asio::awaitable<result<create_channel_ban_response>> client::create_chann
     append_label(req.path, request.channel_arn, false);
     req.path += "/bans";
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -202,12 +182,8 @@ boost::asio::awaitable<result<create_channel_flow_response>> client::create_chan
     req.path.clear();
     req.path.reserve(128);
     req.path += "/channel-flows";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -237,12 +213,8 @@ boost::asio::awaitable<result<create_channel_membership_response>> client::creat
     append_label(req.path, request.channel_arn, false);
     req.path += "/memberships";
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -270,12 +242,8 @@ boost::asio::awaitable<result<create_channel_moderator_response>> client::create
     append_label(req.path, request.channel_arn, false);
     req.path += "/moderators";
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1145,12 +1113,8 @@ boost::asio::awaitable<result<put_channel_expiration_settings_response>> client:
     req.path += "/expiration-settings";
     if (request.chime_bearer)
         req.headers.push_back({"x-amz-chime-bearer", header_text(*request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1182,12 +1146,8 @@ boost::asio::awaitable<result<put_channel_membership_preferences_response>> clie
     append_label(req.path, request.member_arn, false);
     req.path += "/preferences";
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1212,12 +1172,8 @@ boost::asio::awaitable<result<put_messaging_streaming_configurations_response>> 
     req.path += "/app-instances/";
     append_label(req.path, request.app_instance_arn, false);
     req.path += "/streaming-configurations";
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1247,12 +1203,8 @@ boost::asio::awaitable<result<redact_channel_message_response>> client::redact_c
     append_label(req.path, request.message_id, false);
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
     append_query(req.query, "operation", std::string_view("redact"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1280,12 +1232,8 @@ boost::asio::awaitable<result<search_channels_response>> client::search_channels
     if (request.next_token)
         append_query(req.query, "next-token", *request.next_token);
     append_query(req.query, "operation", std::string_view("search"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1321,12 +1269,8 @@ boost::asio::awaitable<result<send_channel_message_response>> client::send_chann
     append_label(req.path, request.channel_arn, false);
     req.path += "/messages";
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1350,12 +1294,8 @@ boost::asio::awaitable<result<void>> client::tag_resource(tag_resource_request r
     req.path.reserve(128);
     req.path += "/tags";
     append_query(req.query, "operation", std::string_view("tag-resource"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1379,12 +1319,8 @@ boost::asio::awaitable<result<void>> client::untag_resource(untag_resource_reque
     req.path.reserve(128);
     req.path += "/tags";
     append_query(req.query, "operation", std::string_view("untag-resource"));
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1409,12 +1345,8 @@ boost::asio::awaitable<result<update_channel_response>> client::update_channel(u
     req.path += "/channels/";
     append_label(req.path, request.channel_arn, false);
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1440,12 +1372,8 @@ boost::asio::awaitable<result<update_channel_flow_response>> client::update_chan
     req.path.reserve(128);
     req.path += "/channel-flows/";
     append_label(req.path, request.channel_flow_arn, false);
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
@@ -1476,12 +1404,8 @@ boost::asio::awaitable<result<update_channel_message_response>> client::update_c
     req.path += "/messages/";
     append_label(req.path, request.message_id, false);
     req.headers.push_back({"x-amz-chime-bearer", header_text(request.chime_bearer)});
-    {
-        boost::json::value body;
-        to_json(body, request, json_options{.body_only = true});
-        req.body = boost::json::serialize(body);
-        req.headers.push_back({"Content-Type", "application/json"});
-    }
+    req.body = json_body(request);
+    req.headers.push_back({"Content-Type", "application/json"});
     auto response = co_await core_.call(op, std::move(req));
     if (!response)
         co_return response.error();
