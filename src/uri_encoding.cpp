@@ -31,20 +31,24 @@ void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash) 
     std::size_t escapes = 0;
     for (const char c : in)
         escapes += !keep(static_cast<unsigned char>(c));
+    if (escapes == 0) {
+        out.append(in);
+        return;
+    }
+    // Without branches: every byte writes three (a kept byte then two that the next overwrites), so the
+    // output has two bytes of slack, dropped at the end. An ARN's escapes fall at no predictable place.
     const std::size_t at = out.size();
-    out.resize(at + in.size() + 2 * escapes);
+    out.resize(at + in.size() + 2 * escapes + 2);
     char* p = out.data() + at;
     for (const char ch : in) {
         const auto c = static_cast<unsigned char>(ch);
-        if (keep(c)) {
-            *p++ = ch;
-        } else {
-            p[0] = '%';
-            p[1] = digits[c >> 4];
-            p[2] = digits[c & 0xF];
-            p += 3;
-        }
+        const bool k = keep(c);
+        p[0] = k ? ch : '%';
+        p[1] = digits[c >> 4];
+        p[2] = digits[c & 0xF];
+        p += k ? 1 : 3;
     }
+    out.resize(out.size() - 2);
 }
 
 std::string uri_decode(std::string_view in) {

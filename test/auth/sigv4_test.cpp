@@ -6,6 +6,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cctype>
+#include <cstdio>
+#include <string>
+
 using namespace chime;
 using namespace std::chrono;
 
@@ -55,6 +59,24 @@ BOOST_AUTO_TEST_CASE(uri_encoding) {
     BOOST_TEST(uri_encode("a+b=c d~_.-") == "a%2Bb%3Dc%20d~_.-");
     BOOST_TEST(uri_encode("\xE2\x9C\x93") == "%E2%9C%93");
     BOOST_TEST(uri_encode("a/b c", true) == "a/b%20c");
+    BOOST_TEST(uri_encode("") == "");
+    BOOST_TEST(uri_encode(":") == "%3A");
+    BOOST_TEST(uri_encode("::") == "%3A%3A");
+    BOOST_TEST(uri_encode("ab:") == "ab%3A"); // an escape last: the output's slack is trimmed exactly
+    BOOST_TEST(uri_encode("a%3Ab") == "a%253Ab"); // SigV4's second encoding of an encoded path
+    std::string appended = "prefix/";
+    append_uri_encoded(appended, "x y");
+    append_uri_encoded(appended, "plain");
+    BOOST_TEST(appended == "prefix/x%20yplain");
+    // Every byte value, against the rule itself: unreserved bytes as they are, the rest as %XX.
+    for (int b = 0; b < 256; ++b) {
+        const char c = static_cast<char>(b);
+        const bool unreserved = std::isalnum(b) || c == '-' || c == '_' || c == '.' || c == '~';
+        char escaped[4];
+        std::snprintf(escaped, sizeof escaped, "%%%02X", b);
+        const std::string in = std::string("a") + c + "b";
+        BOOST_TEST(uri_encode(in) == "a" + (unreserved ? std::string(1, c) : std::string(escaped)) + "b", "byte " << b);
+    }
     BOOST_TEST(uri_decode("a%2Bb%3d+c%") == "a+b=+c%");
     BOOST_TEST(uri_decode("%zz%4") == "%zz%4");
 }
