@@ -1,6 +1,7 @@
 #include <chime/uri_encoding.hpp>
 
 #include <array>
+#include <cstring>
 
 namespace chime {
 namespace {
@@ -15,40 +16,42 @@ int hex_value(char c) noexcept {
     return -1;
 }
 
+// What each byte becomes, as four bytes written at once: the byte itself or "%XX", then the number of
+// output bytes in the last place (a later byte or the final resize overwrites the rest).
+using encoding_table = std::array<std::array<char, 4>, 256>;
+
+constexpr encoding_table make_encoding_table(bool keep_slash) {
+    constexpr char digits[] = "0123456789ABCDEF";
+    encoding_table t{};
+    for (int b = 0; b < 256; ++b) {
+        const char c = static_cast<char>(b);
+        if (is_uri_unreserved(c) || (keep_slash && c == '/'))
+            t[static_cast<std::size_t>(b)] = {c, 0, 0, 1};
+        else
+            t[static_cast<std::size_t>(b)] = {'%', digits[b >> 4], digits[b & 0xF], 3};
+    }
+    return t;
+}
+
 } // namespace
 
 void append_uri_encoded(std::string& out, std::string_view in, bool keep_slash) {
-    // Two passes: count the escapes, size the output once, then write without capacity checks (a
-    // request path of ARNs is a third escapes, and SigV4 encodes it a second time).
-    static constexpr char digits[] = "0123456789ABCDEF";
-    static constexpr auto kept = [] {
-        std::array<bool, 256> t{};
-        for (int c = 0; c < 256; ++c)
-            t[static_cast<std::size_t>(c)] = is_uri_unreserved(static_cast<char>(c));
-        return t;
-    }();
-    const auto keep = [&](unsigned char c) { return kept[c] || (keep_slash && c == '/'); };
-    std::size_t escapes = 0;
-    for (const char c : in)
-        escapes += !keep(static_cast<unsigned char>(c));
-    if (escapes == 0) {
-        out.append(in);
-        return;
-    }
-    // Without branches: every byte writes three (a kept byte then two that the next overwrites), so the
-    // output has two bytes of slack, dropped at the end. An ARN's escapes fall at no predictable place.
+    // One table lookup and one four-byte store per input byte, no branch: an ARN's escapes fall at no
+    // predictable place. The output is sized for the worst case first (three bytes each, plus one for
+    // the last store), then cut to what was written.
+    static constexpr encoding_table encode = make_encoding_table(false);
+    static constexpr encoding_table encode_keeping_slash = make_encoding_table(true);
+    const encoding_table& t = keep_slash ? encode_keeping_slash : encode;
     const std::size_t at = out.size();
-    out.resize(at + in.size() + 2 * escapes + 2);
-    char* p = out.data() + at;
+    out.resize(at + 3 * in.size() + 1);
+    char* const begin = out.data() + at;
+    char* p = begin;
     for (const char ch : in) {
-        const auto c = static_cast<unsigned char>(ch);
-        const bool k = keep(c);
-        p[0] = k ? ch : '%';
-        p[1] = digits[c >> 4];
-        p[2] = digits[c & 0xF];
-        p += k ? 1 : 3;
+        const auto& e = t[static_cast<unsigned char>(ch)];
+        std::memcpy(p, e.data(), 4);
+        p += e[3];
     }
-    out.resize(out.size() - 2);
+    out.resize(at + static_cast<std::size_t>(p - begin));
 }
 
 std::string uri_decode(std::string_view in) {
