@@ -152,6 +152,32 @@ BOOST_AUTO_TEST_CASE(key_cache_distinguishes_every_input) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(white_space_in_values_is_folded_wherever_it_falls) {
+    // A value with white space anywhere (first, last, inside an eight-byte block or in the tail) signs as
+    // its trimmed, single-spaced form; one without signs as it is.
+    const auth::signing_params p{.region = "us-east-1", .service = "chime", .time = at(2024, 1, 1, 0, 0, 0)};
+    const auto signature_with = [&](const std::string& value) {
+        const auth::header_field headers[] = {{"host", "h"}, {"x-v", value}};
+        return auth::signer{}.sign({.headers = headers}, example_creds, p).signature;
+    };
+    const std::string plain(21, 'a');
+    for (std::size_t at_ = 0; at_ < plain.size(); ++at_) {
+        for (const char* space : {" ", "\t", "  ", " \t\n"}) {
+            std::string spaced = plain;
+            spaced.insert(at_, space);
+            std::string folded = plain;
+            if (at_ > 0) // inside: one space; at the front: trimmed away
+                folded.insert(at_, " ");
+            BOOST_TEST(signature_with(spaced) == signature_with(folded), "white space at " << at_);
+            BOOST_TEST(signature_with(spaced) != signature_with(plain + "b"));
+        }
+        std::string control = plain;
+        control[at_] = '\x01'; // a low byte that is not white space stays as it is
+        BOOST_TEST(signature_with(control) != signature_with(plain));
+    }
+    BOOST_TEST(signature_with(plain + " ") == signature_with(plain)); // trailing space trimmed
+}
+
 BOOST_AUTO_TEST_CASE(unsignable_headers_are_left_out) {
     const auth::header_field headers[] = {
         {"Host", "h"},
