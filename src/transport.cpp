@@ -188,7 +188,6 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
                                                         const call_options& options) {
     const std::shared_ptr<impl> keep = impl_; // the transport may be destroyed while this call runs
     impl& self = *keep;
-    const auto start = steady::now();
     retry_options ro_local;
     const retry_options* ro = &self.opts.retry;
     if (options.max_attempts || options.timeout || options.max_send_wait) {
@@ -201,6 +200,9 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
             ro_local.max_send_wait = options.max_send_wait;
         ro = &ro_local;
     }
+    // The clock is read only where a deadline or the metrics callback needs it.
+    const bool timed = ro->call_timeout || self.opts.on_metrics;
+    const auto start = timed ? steady::now() : steady::time_point{};
     const steady::time_point deadline = ro->call_timeout ? start + *ro->call_timeout : steady::time_point::max();
     call_metrics metrics{.operation = operation};
     retry_state retries(*ro, ro->quota ? *ro->quota : *self.quota);
@@ -326,11 +328,12 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
             self.log(log_level::debug, describe_request(ep, req, attempt_headers));
 
         net::exchange_info info;
-        const auto attempt_start = steady::now();
+        const auto attempt_start = deadline != steady::time_point::max() ? steady::now() : steady::time_point{};
         // until() returns once the exchange has finished (or was cancelled): the views outlive it.
         auto r = co_await until(self.pool_for(ep).exchange(req, attempt_headers, &info), deadline,
                                 &attempt_past_deadline);
-        const auto attempt_time = steady::now() - attempt_start;
+        const auto attempt_time = deadline != steady::time_point::max() ? steady::now() - attempt_start
+                                                                        : steady::duration{};
         metrics.bytes_sent += info.bytes_sent;
         metrics.bytes_received += info.bytes_received;
         metrics.connection_reused = info.reused_connection;

@@ -474,8 +474,8 @@ struct pick {
 
 // Only a connection that sat idle a while is worth a probe (a syscall); a busy one that the server
 // closed under us is caught by the replay in exchange().
-void probe(pick& p) {
-    if (p.conn && steady::now() - p.conn->last_used >= probe_after_idle && p.conn->peer_closed()) {
+void probe(pick& p, steady::time_point now) {
+    if (p.conn && now - p.conn->last_used >= probe_after_idle && p.conn->peer_closed()) {
         p.conn->close(); // keep its slot: a new connection is opened in its place
         p.conn.reset();
         p.permit = true;
@@ -485,11 +485,11 @@ void probe(pick& p) {
 result<pick> pick_now(detail::pool_state& st, bool fresh_only) {
     pick p;
     std::vector<connection_ptr> evicted;
+    const auto now = steady::now();
     {
         std::lock_guard lock(st.mutex);
         if (st.closed)
             return transport_error(errc::pool_closed, st.ep, "connection pool closed for");
-        const auto now = steady::now();
         // Oldest first: retire every idle connection past its idle timeout or lifetime.
         while (!st.idle.empty() && st.expired(*st.idle.front(), now)) {
             evicted.push_back(std::move(st.idle.front()));
@@ -506,7 +506,7 @@ result<pick> pick_now(detail::pool_state& st, bool fresh_only) {
     }
     for (auto& e : evicted)
         e->close(/*orderly=*/true);
-    probe(p);
+    probe(p, now);
     if (p.conn)
         ++st.reuses;
     return p;
@@ -524,7 +524,7 @@ asio::awaitable<result<lease>> acquire(state_ptr st, pick p) {
             co_return transport_error(errc::pool_closed, st->ep, "connection pool closed for");
         p.conn = std::move(granted);
         p.permit = !p.conn;
-        probe(p);
+        probe(p, steady::now());
         if (p.conn) {
             ++st->reuses;
             co_return lease(st, std::move(p.conn), false);
