@@ -1,4 +1,5 @@
 #include "auth/crypto.hpp"
+#include "util/bytes.hpp"
 
 #include <chime/auth/sigv4.hpp>
 #include <chime/uri_encoding.hpp>
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -31,26 +31,12 @@ bool is_space(char c) noexcept {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
-// Header values are trimmed and every run of white space (folded lines included) becomes one space.
-// True when `v` has no byte at or below ' ', so no white space either: eight bytes at a time, for the
-// usual value (an ARN, a date, a hash) that goes into the canonical request as it is.
-bool has_no_low_bytes(std::string_view v) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    std::size_t i = 0;
-    for (; i + 8 <= v.size(); i += 8) {
-        std::uint64_t x;
-        std::memcpy(&x, v.data() + i, 8);
-        if (((x - ones * 0x21) & ~x & highs) != 0) // some byte below 0x21
-            return false;
-    }
-    for (; i < v.size(); ++i)
-        if (static_cast<unsigned char>(v[i]) <= ' ')
-            return false;
-    return true;
-}
-
+// Header values are trimmed and every run of white space (folded lines included) becomes one space. The
+// usual value (an ARN, a date, a hash) has no byte at or below ' ', so no white space, and goes in as it is.
 void append_canonical_value(std::string& out, std::string_view v) {
-    if (has_no_low_bytes(v)) {
+    const bool plain = !detail::any_byte(
+        v, [](std::uint64_t w) { return detail::has_byte_below(w, 0x21); }, [](unsigned char c) { return c <= ' '; });
+    if (plain) {
         out.append(v);
         return;
     }

@@ -1,6 +1,7 @@
 #include <chime/net/connection_pool.hpp>
 
 #include "net/tls_context.hpp"
+#include "util/bytes.hpp"
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -26,7 +27,6 @@
 #include <openssl/x509.h>
 
 #include <atomic>
-#include <cstring>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -127,19 +127,14 @@ struct byte_set {
 // True when `s` holds CR, LF or NUL, the bytes a header value must not carry. Eight bytes at a time: the
 // values run to hundreds of bytes (the Authorization, ARNs), and every header is checked on every send.
 bool has_line_break(std::string_view s) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    const auto has_zero_byte = [](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t v;
-        std::memcpy(&v, s.data() + i, 8);
-        if (has_zero_byte(v) || has_zero_byte(v ^ (ones * '\r')) || has_zero_byte(v ^ (ones * '\n')))
-            return true;
-    }
-    for (; i < s.size(); ++i)
-        if (s[i] == '\r' || s[i] == '\n' || s[i] == '\0')
-            return true;
-    return false;
+    using chime::detail::every_byte, chime::detail::has_byte_below;
+    return chime::detail::any_byte(
+        s,
+        [](std::uint64_t w) {
+            return has_byte_below(w, 1) || has_byte_below(w ^ every_byte('\r'), 1) ||
+                   has_byte_below(w ^ every_byte('\n'), 1);
+        },
+        [](unsigned char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 constexpr byte_set not_in_target(std::string_view(" \r\n\0", 4));         // in the path and the query
 constexpr byte_set not_in_name(std::string_view(": \t\r\n\0", 6));       // in header names
