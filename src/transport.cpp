@@ -157,14 +157,10 @@ void random_uuid(char (&out)[36]) {
 
 // The headers each attempt gets from the transport; any the request carries are dropped first.
 bool is_transport_header(std::string_view name) {
-    switch (name.size()) {
-    case 10: return http::iequals(name, "x-amz-date") || http::iequals(name, "user-agent");
-    case 13: return http::iequals(name, "authorization");
-    case 15: return http::iequals(name, "amz-sdk-request");
-    case 20: return http::iequals(name, "x-amz-content-sha256") || http::iequals(name, "x-amz-security-token");
-    case 21: return http::iequals(name, "amz-sdk-invocation-id");
-    default: return false;
-    }
+    static constexpr std::string_view names[] = {"amz-sdk-invocation-id", "amz-sdk-request", "x-amz-date",
+                                                 "x-amz-content-sha256",  "x-amz-security-token", "authorization",
+                                                 "user-agent"};
+    return std::any_of(std::begin(names), std::end(names), [&](std::string_view n) { return http::iequals(name, n); });
 }
 
 // "attempt=N; max=M" into `out`.

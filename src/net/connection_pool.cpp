@@ -461,22 +461,27 @@ asio::awaitable<result<connection_ptr>> connect_new(state_ptr st) {
 }
 
 // What a caller can have at once: an idle connection, or a permit to open one (`permit`), or neither,
-// when it must wait. Idle connections past their timeout or lifetime are retired on the way.
+// when it must wait.
 struct pick {
     connection_ptr conn;
     bool permit = false;
 };
 
-// Only a connection that sat idle a while is worth a probe (a syscall); a busy one that the server
-// closed under us is caught by the replay in exchange().
-void probe(pick& p, steady::time_point now) {
-    if (p.conn && now - p.conn->last_used >= probe_after_idle && p.conn->peer_closed()) {
+// A connection about to be reused: probed if it sat idle a while (a syscall; a busy one that the server
+// closed under us is caught by the replay in exchange()), and counted as a reuse if it is kept.
+void vet_for_reuse(detail::pool_state& st, pick& p, steady::time_point now) {
+    if (!p.conn)
+        return;
+    if (now - p.conn->last_used >= probe_after_idle && p.conn->peer_closed()) {
         p.conn->close(); // keep its slot: a new connection is opened in its place
         p.conn.reset();
         p.permit = true;
+        return;
     }
+    ++st.reuses;
 }
 
+// Idle connections past their timeout or lifetime are retired on the way.
 result<pick> pick_now(detail::pool_state& st, bool fresh_only) {
     pick p;
     std::vector<connection_ptr> evicted;
@@ -501,9 +506,7 @@ result<pick> pick_now(detail::pool_state& st, bool fresh_only) {
     }
     for (auto& e : evicted)
         e->close(/*orderly=*/true);
-    probe(p, now);
-    if (p.conn)
-        ++st.reuses;
+    vet_for_reuse(st, p, now);
     return p;
 }
 
@@ -519,11 +522,9 @@ asio::awaitable<result<lease>> acquire(state_ptr st, pick p) {
             co_return transport_error(errc::pool_closed, st->ep, "connection pool closed for");
         p.conn = std::move(granted);
         p.permit = !p.conn;
-        probe(p, steady::now());
-        if (p.conn) {
-            ++st->reuses;
+        vet_for_reuse(*st, p, steady::now());
+        if (p.conn)
             co_return lease(st, std::move(p.conn), false);
-        }
     }
     auto fresh = co_await connect_new(st);
     if (!fresh) {
