@@ -57,6 +57,63 @@ double cpu_seconds() {
     return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// One request as it arrived: read straight into the shape the verifier and the router take, without
+// Beast's header container and a copy out of it.
+struct incoming {
+    bhttp::verb verb = bhttp::verb::unknown;
+    http::request view; ///< method, headers in arrival order, body
+    std::string target;
+    unsigned version = 11;
+    bool keep_alive = true;
+};
+
+class request_reader final : public bhttp::basic_parser<true> {
+public:
+    explicit request_reader(incoming& in)
+        : in_(in) {}
+
+private:
+    using sys_error = boost::system::error_code;
+    void on_request_impl(bhttp::verb verb, beast::string_view method, beast::string_view target, int version,
+                         sys_error&) override {
+        in_.verb = verb;
+        in_.view.method.assign(method.data(), method.size());
+        in_.target.assign(target.data(), target.size());
+        in_.version = static_cast<unsigned>(version);
+        in_.view.headers.reserve(12);
+    }
+    void on_response_impl(int, beast::string_view, int, sys_error&) override {}
+    void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, sys_error&) override {
+        in_.view.headers.push_back({std::string(name), std::string(value)});
+    }
+    void on_header_impl(sys_error&) override {}
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, sys_error&) override {
+        if (length) // within the body limit: the parser checked it first
+            in_.view.body.reserve(static_cast<std::size_t>(*length));
+    }
+    std::size_t on_body_impl(beast::string_view body, sys_error&) override {
+        in_.view.body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, sys_error&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, sys_error&) override {
+        in_.view.body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_finish_impl(sys_error&) override {}
+
+    incoming& in_;
+};
+
+// The request as Beast's websocket handshake takes it (only for a request that asks for an upgrade).
+bhttp::request<bhttp::string_body> beast_request(const incoming& in) {
+    bhttp::request<bhttp::string_body> req{in.verb, in.target, in.version};
+    for (const auto& h : in.view.headers)
+        req.insert(h.name, h.value);
+    req.body() = in.view.body;
+    return req;
+}
+
 struct reply {
     bhttp::response<bhttp::string_body> res;
     fault_injector::action fault = fault_injector::action::none;
@@ -159,8 +216,8 @@ struct server::impl {
         return res;
     }
 
-    reply error(unsigned status, std::string_view code, std::string_view message, const bhttp::request<bhttp::string_body>& req) {
-        return reply{error_response(status, code, message, req.version(), req.keep_alive())};
+    reply error(unsigned status, std::string_view code, std::string_view message, const incoming& req) {
+        return reply{error_response(status, code, message, req.version, req.keep_alive)};
     }
 
     // A request over the body or header limit: answered in AWS's error format before the rest is read,
@@ -186,27 +243,27 @@ struct server::impl {
     }
 
     // The /_chime_local/ control routes: no signature, no rate limit, not counted.
-    reply control(const bhttp::request<bhttp::string_body>& req) {
-        const std::string_view target = req.target();
+    reply control(const incoming& req) {
+        const std::string_view target = req.target;
         const std::string_view path = target.substr(0, target.find('?'));
-        auto ok = [&](json::value v) { return reply{json_response(200, json::serialize(v), req.version(), req.keep_alive())}; };
-        if (path == "/_chime_local/stats" && req.method() == bhttp::verb::get)
+        auto ok = [&](json::value v) { return reply{json_response(200, json::serialize(v), req.version, req.keep_alive)}; };
+        if (path == "/_chime_local/stats" && req.verb == bhttp::verb::get)
             return ok(stats());
         if (path == "/_chime_local/health")
             return ok(json::object{{"status", "ok"}});
-        if (path == "/_chime_local/faults" && req.method() == bhttp::verb::get)
+        if (path == "/_chime_local/faults" && req.verb == bhttp::verb::get)
             return ok(faults_to_json(faults.get()));
-        if (path == "/_chime_local/faults" && (req.method() == bhttp::verb::post || req.method() == bhttp::verb::put)) {
+        if (path == "/_chime_local/faults" && (req.verb == bhttp::verb::post || req.verb == bhttp::verb::put)) {
             try {
-                faults.set(faults_from_json(json::parse(req.body().empty() ? std::string_view("{}") : req.body())));
+                faults.set(faults_from_json(json::parse(req.view.body.empty() ? std::string_view("{}") : std::string_view(req.view.body))));
             } catch (const std::exception& e) {
                 return error(400, "BadRequestException", e.what(), req);
             }
             return ok(faults_to_json(faults.get()));
         }
-        if (path == "/_chime_local/ws/drop" && req.method() == bhttp::verb::post)
+        if (path == "/_chime_local/ws/drop" && req.verb == bhttp::verb::post)
             return ok(json::object{{"dropped", sessions.drop(query_param(target, "userArn"))}});
-        if (path == "/_chime_local/ws/close" && req.method() == bhttp::verb::post) {
+        if (path == "/_chime_local/ws/close" && req.verb == bhttp::verb::post) {
             const std::string code_text = query_param(target, "code");
             int code = 0;
             const auto [end, ec] = std::from_chars(code_text.data(), code_text.data() + code_text.size(), code);
@@ -217,24 +274,16 @@ struct server::impl {
         return error(404, "NotFoundException", "no control route " + std::string(path), req);
     }
 
-    reply handle(bhttp::request<bhttp::string_body>& req) {
-        const std::string target(req.target());
-        if (target.starts_with("/_chime_local/"))
+    reply handle(incoming& req) {
+        if (req.target.starts_with("/_chime_local/"))
             return control(req);
-        http::request view;
-        view.method = std::string(req.method_string());
-        view.body = std::move(req.body());
-        view.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
-        for (const auto& f : req)
-            view.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-
-        reply r = serve_api(view, target, req);
+        reply r = serve_api(req.view, req.target, req);
         count(r.operation.empty() ? std::string_view("(unknown)") : r.operation, r.res.result_int());
         r.res.set("x-amzn-RequestId", store::uuid_v4()); // no state touched: no lock
         return r;
     }
 
-    reply serve_api(http::request& view, const std::string& target, const bhttp::request<bhttp::string_body>& req) {
+    reply serve_api(http::request& view, const std::string& target, const incoming& req) {
         // Routed first only to name the operation in the counters; nothing runs before the signature verifies.
         std::optional<routed> route;
         std::optional<api_error> bad_input;
@@ -264,7 +313,7 @@ struct server::impl {
     }
 
     reply call_operation(routed& route, const verified& who, const http::request& view,
-                         const bhttp::request<bhttp::string_body>& req) {
+                         const incoming& req) {
         const auto action = faults.decide(route.op->name, std::chrono::steady_clock::now());
         switch (action) {
         case fault_injector::action::throttle:
@@ -292,7 +341,7 @@ struct server::impl {
         }
         sessions.publish(c.events);
         reply r{json_response(route.op->success_status, route.op->success_status == 204 ? "" : json::serialize(out),
-                              req.version(), req.keep_alive()),
+                              req.version, req.keep_alive),
                 action};
         return r;
     }
@@ -353,7 +402,8 @@ struct server::impl {
     asio::awaitable<void> serve(Stream s) {
         beast::flat_buffer buffer;
         for (;;) {
-            bhttp::request_parser<bhttp::string_body> parser;
+            incoming req;
+            request_reader parser(req);
             parser.body_limit(max_body);
             parser.header_limit(max_header);
             beast::get_lowest_layer(s).expires_after(read_timeout);
@@ -365,10 +415,12 @@ struct server::impl {
             if (ec)
                 co_return;
             beast::get_lowest_layer(s).expires_never();
-            auto req = parser.release();
-            if (websocket::is_upgrade(req)) {
-                co_await serve_websocket(std::move(s), std::move(req));
-                co_return;
+            req.keep_alive = parser.keep_alive();
+            if (parser.upgrade()) {
+                if (auto upgrade = beast_request(req); websocket::is_upgrade(upgrade)) {
+                    co_await serve_websocket(std::move(s), std::move(upgrade));
+                    co_return;
+                }
             }
             reply r = handle(req);
             if (const auto delay = faults.latency(); delay.count() > 0) {

@@ -3,6 +3,7 @@
 #include <chime/uri_encoding.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <vector>
@@ -50,22 +51,25 @@ std::optional<auth_failure> check_time(std::chrono::system_clock::time_point sig
     return std::nullopt;
 }
 
+// Views into the Credential text it was parsed from.
 struct scope {
-    std::string access_key, date, region, service;
+    std::string_view access_key, date, region, service;
 };
 
 // "AKID/20240102/us-east-1/chime/aws4_request"
 std::optional<scope> parse_scope(std::string_view credential) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
+    std::array<std::string_view, 5> parts;
+    std::size_t count = 0, start = 0;
     for (std::size_t i = 0; i <= credential.size(); ++i)
         if (i == credential.size() || credential[i] == '/') {
-            parts.push_back(credential.substr(start, i - start));
+            if (count == parts.size())
+                return std::nullopt; // more than five parts
+            parts[count++] = credential.substr(start, i - start);
             start = i + 1;
         }
-    if (parts.size() != 5 || parts[4] != "aws4_request" || parts[0].empty())
+    if (count != 5 || parts[4] != "aws4_request" || parts[0].empty())
         return std::nullopt;
-    return scope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
+    return scope{parts[0], parts[1], parts[2], parts[3]};
 }
 
 std::optional<auth_failure> check_scope(const scope& sc, std::string_view amz_date, const std::string& expected_key) {
@@ -73,7 +77,7 @@ std::optional<auth_failure> check_scope(const scope& sc, std::string_view amz_da
         return auth_failure{"UnrecognizedClientException", "The security token included in the request is invalid."};
     if (sc.date != amz_date.substr(0, 8))
         return invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
-                       sc.date + "' != '" + std::string(amz_date.substr(0, 8)) + "'");
+                       std::string(sc.date) + "' != '" + std::string(amz_date.substr(0, 8)) + "'");
     if (sc.service != "chime")
         return invalid("Credential should be scoped to correct service: 'chime'.");
     return std::nullopt;
@@ -134,15 +138,15 @@ std::optional<auth_failure> verifier::check_header(std::string_view method, std:
 
     // The headers the client signed, as they arrived; the signer adds X-Amz-Date and the token itself.
     // (SignedHeaders is lowercase by definition; names on the wire may be in any case.)
+    std::vector<std::string_view> signed_names;
+    signed_names.reserve(16);
+    for (std::string_view names = signed_headers; !names.empty();) {
+        const auto semi = names.find(';');
+        signed_names.push_back(names.substr(0, semi));
+        names = semi == std::string_view::npos ? std::string_view{} : names.substr(semi + 1);
+    }
     auto is_signed = [&](std::string_view name) {
-        std::string_view names = signed_headers;
-        while (!names.empty()) {
-            const auto semi = names.find(';');
-            if (http::iequals(names.substr(0, semi), name))
-                return true;
-            names = semi == std::string_view::npos ? std::string_view{} : names.substr(semi + 1);
-        }
-        return false;
+        return std::ranges::any_of(signed_names, [&](std::string_view s) { return s.size() == name.size() && http::iequals(s, name); });
     };
     if (!is_signed("host"))
         return invalid("'Host' must be a signed header.");
@@ -188,7 +192,7 @@ std::optional<auth_failure> verifier::check_header(std::string_view method, std:
         return invalid("The request signature we calculated does not match the signature you provided. Check your "
                        "AWS Secret Access Key and signing method. Consult the service documentation for details.");
     if (out)
-        *out = {sc->access_key, sc->region};
+        *out = {std::string(sc->access_key), std::string(sc->region)};
     return std::nullopt;
 }
 
@@ -272,7 +276,7 @@ std::optional<auth_failure> verifier::check_presigned(std::string_view method, s
     if (expected.signature != signature)
         return invalid("The request signature we calculated does not match the signature you provided.");
     if (out)
-        *out = {sc->access_key, sc->region};
+        *out = {std::string(sc->access_key), std::string(sc->region)};
     return std::nullopt;
 }
 

@@ -10,8 +10,16 @@
 #include <chime/transport.hpp>
 #include <chime/uri_encoding.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <charconv>
 
 using namespace chime;
 namespace asio = boost::asio;
@@ -258,6 +266,47 @@ BOOST_AUTO_TEST_CASE(injected_faults_and_counters) {
     BOOST_TEST(s.at("by_operation").at("ListAppInstances").at("429").to_number<int>() == 1);
     BOOST_TEST(s.at("by_operation").at("ListAppInstances").at("503").to_number<int>() == 1);
     BOOST_TEST(s.at("cpu_seconds").to_number<double>() > 0);
+}
+
+// Header names in any case, a chunked body, and an upgrade that is not a websocket's: what a client
+// other than ours may send, over plain TCP so the bytes are exactly these.
+BOOST_AUTO_TEST_CASE(chunked_bodies_and_header_names_in_any_case_are_read_whole) {
+    local::server_options plain;
+    plain.tls = false;
+    test::local_emulator local(plain);
+    const std::string host = "127.0.0.1:" + std::to_string(local.server.port());
+    const std::string body = R"({"Name":"chunked","ClientRequestToken":"token-0001"})";
+    const auth::header_field fields[] = {{"host", host}};
+    const auto sig = auth::signer().sign({.method = "POST", .path = "/app-instances", .headers = fields,
+                                          .payload_hash = auth::payload_hash(body)},
+                                         good, {.region = "us-east-1", .service = "chime", .time = std::chrono::system_clock::now()});
+    const std::size_t half = body.size() / 2;
+    auto hex = [](std::size_t n) {
+        char buf[24];
+        return std::string(buf, std::to_chars(buf, buf + sizeof buf, n, 16).ptr);
+    };
+    const std::string sizes[] = {hex(half), hex(body.size() - half)};
+    const std::string wire = "POST /app-instances HTTP/1.1\r\nHOST: " + host + "\r\nx-AMZ-date: " + sig.amz_date +
+                             "\r\nauthorization: " + sig.authorization +
+                             "\r\nConnection: Upgrade, close\r\nUpgrade: h2c\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                             sizes[0] + "\r\n" + body.substr(0, half) + "\r\n" + sizes[1] + "\r\n" + body.substr(half) +
+                             "\r\n0\r\n\r\n";
+    const std::string answer = run([&]() -> asio::awaitable<std::string> {
+        using namespace asio::experimental::awaitable_operators;
+        asio::ip::tcp::socket sock(co_await asio::this_coro::executor);
+        const asio::ip::tcp::endpoint to(asio::ip::make_address("127.0.0.1"), local.server.port());
+        co_await sock.async_connect(to, asio::use_awaitable);
+        co_await asio::async_write(sock, asio::buffer(wire), asio::use_awaitable);
+        std::string text;
+        asio::steady_timer limit(sock.get_executor(), std::chrono::seconds(10));
+        auto read_all = asio::async_read(sock, asio::dynamic_buffer(text), asio::as_tuple(asio::use_awaitable)); // to EOF
+        co_await (std::move(read_all) || limit.async_wait(asio::as_tuple(asio::use_awaitable)));
+        co_return text;
+    }());
+    BOOST_TEST(answer.starts_with("HTTP/1.1 201"), answer);
+    BOOST_TEST(answer.find("arn:aws:chime:us-east-1:") != std::string::npos, answer);
+    const auto s = local.server.stats();
+    BOOST_TEST(s.at("by_operation").at("CreateAppInstance").at("201").to_number<int>() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(control_routes_need_no_signature) {
