@@ -274,16 +274,18 @@ struct server::impl {
         return error(404, "NotFoundException", "no control route " + std::string(path), req);
     }
 
-    reply handle(incoming& req) {
+    reply handle(const incoming& req) {
         if (req.target.starts_with("/_chime_local/"))
             return control(req);
-        reply r = serve_api(req.view, req.target, req);
+        reply r = serve_api(req);
         count(r.operation.empty() ? std::string_view("(unknown)") : r.operation, r.res.result_int());
         r.res.set("x-amzn-RequestId", store::uuid_v4()); // no state touched: no lock
         return r;
     }
 
-    reply serve_api(http::request& view, const std::string& target, const incoming& req) {
+    reply serve_api(const incoming& req) {
+        const http::request& view = req.view;
+        const std::string& target = req.target;
         // Routed first only to name the operation in the counters; nothing runs before the signature verifies.
         std::optional<routed> route;
         std::optional<api_error> bad_input;
@@ -305,15 +307,14 @@ struct server::impl {
             if (!route)
                 return error(404, "UnknownOperationException",
                              view.method + " " + target.substr(0, target.find('?')) + " is no operation of the Chime APIs", req);
-            return call_operation(*route, who, view, req);
+            return call_operation(*route, who, req);
         }();
         if (route)
             r.operation = route->op->name;
         return r;
     }
 
-    reply call_operation(routed& route, const verified& who, const http::request& view,
-                         const incoming& req) {
+    reply call_operation(routed& route, const verified& who, const incoming& req) {
         const auto action = faults.decide(route.op->name, std::chrono::steady_clock::now());
         switch (action) {
         case fault_injector::action::throttle:
@@ -331,7 +332,7 @@ struct server::impl {
         // NotBefore/NotAfter and compare equal.
         const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
         call c{route.service, route.op->name, json::value(std::move(route.input)), now, who.region,
-               std::string(view.header_value("Host")), {}, sessions.open() > 0};
+               std::string(req.view.header_value("Host")), {}, sessions.open() > 0};
         json::value out;
         try {
             std::lock_guard lock(state_mutex);
