@@ -696,19 +696,21 @@ asio::awaitable<result<http::response>> connection_pool::exchange(const http::re
     for (const auto& h : extra)
         if (auto bad = check(h.name, h.value))
             co_return std::move(*bad);
+    // (string_view literals: appending a `const char*` would measure it with strlen on every call)
+    using namespace std::string_view_literals;
     std::string wire;
     wire.reserve(size);
-    wire.append(req.method).append(" ").append(req.path.empty() ? "/" : req.path);
+    wire.append(req.method).append(" "sv).append(req.path.empty() ? "/"sv : std::string_view(req.path));
     if (!req.query.empty())
-        wire.append("?").append(req.query);
-    wire.append(" HTTP/1.1\r\n");
+        wire.append("?"sv).append(req.query);
+    wire.append(" HTTP/1.1\r\n"sv);
     for (const auto& h : req.headers)
-        wire.append(h.name).append(": ").append(h.value).append("\r\n");
+        wire.append(h.name).append(": "sv).append(h.value).append("\r\n"sv);
     for (const auto& h : extra)
-        wire.append(h.name).append(": ").append(h.value).append("\r\n");
+        wire.append(h.name).append(": "sv).append(h.value).append("\r\n"sv);
     if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH")
-        wire.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n");
-    wire.append("\r\n").append(req.body);
+        wire.append("Content-Length: "sv).append(std::to_string(req.body.size())).append("\r\n"sv);
+    wire.append("\r\n"sv).append(req.body);
 
     try {
         for (int attempt = 0;; ++attempt) {
