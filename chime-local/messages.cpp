@@ -62,19 +62,17 @@ json::value send_channel_message(store& s, call& c) {
     if (flow) {
         emit_message(c, {req.chime_bearer}, "PENDING_CREATE_CHANNEL_MESSAGE", m);
     } else {
-        if (c.wants_events) { // (no recipient list when no session listens)
-            // Targeted messages reach only their targets (and the sender).
-            std::vector<std::string> to;
-            if (req.target && !req.target->empty()) {
-                to.push_back(req.chime_bearer);
-                for (const auto& t : *req.target)
-                    if (t.member_arn)
-                        to.push_back(*t.member_arn);
-            } else {
-                to = member_arns(ch);
-            }
-            emit_message(c, std::move(to), "CREATE_CHANNEL_MESSAGE", m);
+        // Targeted messages reach only their targets (and the sender).
+        std::vector<std::string> to;
+        if (req.target && !req.target->empty()) {
+            to.push_back(req.chime_bearer);
+            for (const auto& t : *req.target)
+                if (t.member_arn)
+                    to.push_back(*t.member_arn);
+        } else {
+            to = member_arns(ch);
         }
+        emit_message(c, std::move(to), "CREATE_CHANNEL_MESSAGE", m);
         ch.info.last_message_timestamp = c.now;
     }
     auto out = to_value(msg::send_channel_message_response{.channel_arn = req.channel_arn, .message_id = m.message_id,

@@ -199,7 +199,8 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
     // The clock is read only where a deadline or the metrics callback needs it.
     const bool timed = ro->call_timeout || self.opts.on_metrics;
     const auto start = timed ? steady::now() : steady::time_point{};
-    const steady::time_point deadline = ro->call_timeout ? start + *ro->call_timeout : steady::time_point::max();
+    const bool has_deadline = ro->call_timeout.has_value();
+    const steady::time_point deadline = has_deadline ? start + *ro->call_timeout : steady::time_point::max();
     call_metrics metrics{.operation = operation};
     retry_state retries(*ro, ro->quota ? *ro->quota : *self.quota);
     steady::duration slept{};
@@ -324,12 +325,11 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
             self.log(log_level::debug, describe_request(ep, req, attempt_headers));
 
         net::exchange_info info;
-        const auto attempt_start = deadline != steady::time_point::max() ? steady::now() : steady::time_point{};
+        const auto attempt_start = has_deadline ? steady::now() : steady::time_point{};
         // until() returns once the exchange has finished (or was cancelled): the views outlive it.
         auto r = co_await until(self.pool_for(ep).exchange(req, attempt_headers, &info), deadline,
                                 &attempt_past_deadline);
-        const auto attempt_time = deadline != steady::time_point::max() ? steady::now() - attempt_start
-                                                                        : steady::duration{};
+        const auto attempt_time = has_deadline ? steady::now() - attempt_start : steady::duration{};
         metrics.bytes_sent += info.bytes_sent;
         metrics.bytes_received += info.bytes_received;
         metrics.connection_reused = info.reused_connection;
@@ -362,7 +362,7 @@ asio::awaitable<result<http::response>> transport::send(const net::endpoint& ep,
         if (!delay)
             co_return finish(std::move(failure));
         // No retry that could not finish before the deadline: the sleep plus an attempt as long as this one.
-        if (deadline != steady::time_point::max() && steady::now() + *delay + attempt_time > deadline)
+        if (has_deadline && steady::now() + *delay + attempt_time > deadline)
             co_return finish(std::move(failure), "no retry fits before the deadline");
         self.log(log_level::info, "retrying " + std::string(operation) + " in " + std::to_string(delay->count()) +
                                       " ms: " + failure.message());

@@ -34,9 +34,7 @@ bool is_space(char c) noexcept {
 // Header values are trimmed and every run of white space (folded lines included) becomes one space. The
 // usual value (an ARN, a date, a hash) has no byte at or below ' ', so no white space, and goes in as it is.
 void append_canonical_value(std::string& out, std::string_view v) {
-    const bool plain = !detail::any_byte(
-        v, [](std::uint64_t w) { return detail::has_byte_below(w, 0x21); }, [](unsigned char c) { return c <= ' '; });
-    if (plain) {
+    if (!detail::any_byte_below(v, ' ' + 1)) {
         out.append(v);
         return;
     }
